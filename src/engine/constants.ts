@@ -1,0 +1,99 @@
+/**
+ * Vocabulary of the engine: FHIR item types, SDC extension URLs, code systems.
+ * Extension URLs are named after their FHIR/SDC names and link to the spec page.
+ */
+
+/** https://hl7.org/fhir/R4/valueset-item-type.html */
+export const ItemType = {
+  group: 'group',
+  display: 'display',
+  boolean: 'boolean',
+  decimal: 'decimal',
+  integer: 'integer',
+  date: 'date',
+  dateTime: 'dateTime',
+  time: 'time',
+  string: 'string',
+  text: 'text',
+  url: 'url',
+  choice: 'choice',
+  openChoice: 'open-choice',
+  attachment: 'attachment',
+  reference: 'reference',
+  quantity: 'quantity',
+} as const;
+export type ItemType = (typeof ItemType)[keyof typeof ItemType];
+
+/** Item types the engine can hold answers for and the renderer can show. */
+export const SUPPORTED_ITEM_TYPES: ReadonlySet<string> = new Set<string>([
+  'group', 'display', 'boolean', 'decimal', 'integer', 'date', 'dateTime', 'time',
+  'string', 'text', 'url', 'choice', 'open-choice', 'quantity', 'reference',
+]);
+
+/** The `value[x]` key of QuestionnaireResponse.item.answer for each item type. */
+export const ANSWER_VALUE_KEY = {
+  boolean: 'valueBoolean',
+  decimal: 'valueDecimal',
+  integer: 'valueInteger',
+  date: 'valueDate',
+  dateTime: 'valueDateTime',
+  time: 'valueTime',
+  string: 'valueString',
+  text: 'valueString',
+  url: 'valueUri',
+  quantity: 'valueQuantity',
+  reference: 'valueReference',
+  attachment: 'valueAttachment',
+} as const satisfies Partial<Record<ItemType, string>>;
+
+const SDC = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/';
+const CORE = 'http://hl7.org/fhir/StructureDefinition/';
+
+/** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-observationExtract.html */
+export const SDC_OBSERVATION_EXTRACT = `${SDC}sdc-questionnaire-observationExtract`;
+/** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-calculatedExpression.html */
+export const SDC_CALCULATED_EXPRESSION = `${SDC}sdc-questionnaire-calculatedExpression`;
+/** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-enableWhenExpression.html */
+export const SDC_ENABLE_WHEN_EXPRESSION = `${SDC}sdc-questionnaire-enableWhenExpression`;
+/** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-initialExpression.html */
+export const SDC_INITIAL_EXPRESSION = `${SDC}sdc-questionnaire-initialExpression`;
+/** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-launchContext.html */
+export const SDC_LAUNCH_CONTEXT = `${SDC}sdc-questionnaire-launchContext`;
+/** https://hl7.org/fhir/R4/extension-variable.html (SDC uses the core extension) */
+export const SDC_VARIABLE = `${CORE}variable`;
+/** https://hl7.org/fhir/R4/extension-questionnaire-itemcontrol.html */
+export const QUESTIONNAIRE_ITEM_CONTROL = `${CORE}questionnaire-itemControl`;
+/** https://hl7.org/fhir/R4/extension-questionnaire-hidden.html */
+export const QUESTIONNAIRE_HIDDEN = `${CORE}questionnaire-hidden`;
+/** https://hl7.org/fhir/R4/extension-minvalue.html */
+export const MIN_VALUE = `${CORE}minValue`;
+/** https://hl7.org/fhir/R4/extension-maxvalue.html */
+export const MAX_VALUE = `${CORE}maxValue`;
+/** https://hl7.org/fhir/R4/extension-questionnaire-minoccurs.html */
+export const QUESTIONNAIRE_MIN_OCCURS = `${CORE}questionnaire-minOccurs`;
+/** https://hl7.org/fhir/R4/extension-questionnaire-maxoccurs.html */
+export const QUESTIONNAIRE_MAX_OCCURS = `${CORE}questionnaire-maxOccurs`;
+/** https://hl7.org/fhir/R4/extension-rendering-xhtml.html (on `_text` / `_prefix`) */
+export const RENDERING_XHTML = `${CORE}rendering-xhtml`;
+/** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-answerConstraint.html (R5 backport) */
+export const QUESTIONNAIRE_ANSWER_CONSTRAINT = `${CORE}questionnaire-answerConstraint`;
+/** https://hl7.org/fhir/R4/extension-questionnaire-unit.html */
+export const QUESTIONNAIRE_UNIT = `${CORE}questionnaire-unit`;
+/** https://hl7.org/fhir/R4/extension-entryformat.html */
+export const ENTRY_FORMAT = `${CORE}entryFormat`;
+
+/** https://hl7.org/fhir/R4/valueset-questionnaire-item-control.html (the codes we render) */
+export const ItemControl = {
+  radioButton: 'radio-button',
+  checkBox: 'check-box',
+  dropDown: 'drop-down',
+  inset: 'inset',
+  warning: 'warning',
+  help: 'help',
+  flyover: 'flyover',
+} as const;
+
+export const SNOMED_CT = 'http://snomed.info/sct';
+export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
+export const V3_CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+export const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';

@@ -1,0 +1,20 @@
+/**
+ * The questionnaire engine: pure TypeScript, no DOM, no I/O, no Lit. A Questionnaire plus a
+ * clinician's answers in; a QuestionnaireResponse (and later, extracted resources) out.
+ * Clocks and id generators are passed in.
+ */
+export * from './constants.js';
+export * from './types.js';
+export type { SchemaError, SchemaValidator } from './schema-types.js';
+export { loadQuestionnaire, prepareQuestionnaire, checkQuestionnaire, type LoadResult } from './check.js';
+export { indexQuestionnaire, linkIdOf, parentPathOf, pathsOf, pathsUnder, isRepeatingGroup, getExtension } from './paths.js';
+export {
+  createFormState, setAnswer, setAnswers, addRepeat, removeRepeat, isEnabled, getAnswers, getRepeatPaths,
+  type CreateFormOptions,
+} from './form-state.js';
+export { allPaths, nodeAt } from './enable-when.js';
+export { loadExpressionSupport } from './expressions.js';
+export { validateAnswers, type ValueSetResolver } from './validate.js';
+export { messages, labelOf } from './messages.js';
+export { buildQuestionnaireResponse, toQuestionnaireResponse, questionnaireCanonical, URN_IDENTIFIER_SYSTEM, type ResponseMeta } from './response.js';
+export { valueOf, codingEquals, answersEqual, isEmptyAnswer } from './answers.js';

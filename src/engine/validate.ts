@@ -1,0 +1,129 @@
+/**
+ * Answer validation: required, minOccurs/maxOccurs, maxLength, minValue/maxValue, answer types and
+ * answer constraints. Returns issues as data; the UI shows them only after a submit attempt.
+ */
+import { codingEquals, compareValues, valueOf } from './answers.js';
+import {
+  ANSWER_VALUE_KEY, MAX_VALUE, MIN_VALUE, QUESTIONNAIRE_ANSWER_CONSTRAINT, QUESTIONNAIRE_MAX_OCCURS,
+  QUESTIONNAIRE_MIN_OCCURS,
+} from './constants.js';
+import { allPaths, nodeAt } from './enable-when.js';
+import { messages } from './messages.js';
+import { getExtension } from './paths.js';
+import type { Answer, FormState, Issue, ItemPath, QuestionnaireItem } from './types.js';
+
+/** Resolves an `answerValueSet` canonical to its expansion; supplied by whoever loaded the ValueSets. */
+export type ValueSetResolver = (canonical: string) => fhir4.Coding[] | undefined;
+
+const FORMATS: Record<string, RegExp> = {
+  valueDate: /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/,
+  valueDateTime: /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/,
+  valueTime: /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?$/,
+};
+
+const WHAT: Record<string, string> = {
+  valueDate: 'a real date',
+  valueDateTime: 'a real date and time',
+  valueTime: 'a real time',
+  valueInteger: 'a whole number',
+  valueDecimal: 'a number',
+};
+
+export function validateAnswers(state: FormState, resolveValueSet?: ValueSetResolver): Issue[] {
+  const issues: Issue[] = [];
+  for (const path of allPaths(state)) {
+    if (!state.enabled.has(path)) continue;
+    const node = nodeAt(state, path);
+    if (!node) continue;
+    const { item } = node;
+    const add = (code: Issue['code'], message: string) =>
+      issues.push({ severity: 'error', location: path, linkId: item.linkId, path, code, message });
+    if (item.type === 'display') continue;
+    if (item.type === 'group') {
+      if (item.required && !hasAnswerBelow(state, path)) add('required', messages.required(item));
+      continue;
+    }
+    const answers = state.answers.get(path) ?? [];
+    if (item.readOnly && !answers.length) continue;
+    if (item.required && answers.length === 0) {
+      add('required', messages.required(item));
+      continue;
+    }
+    const minOccurs = getExtension(item, QUESTIONNAIRE_MIN_OCCURS)?.valueInteger;
+    const maxOccurs = getExtension(item, QUESTIONNAIRE_MAX_OCCURS)?.valueInteger;
+    if (minOccurs !== undefined && answers.length > 0 && answers.length < minOccurs) add('min-occurs', messages.minOccurs(item, minOccurs));
+    if (maxOccurs !== undefined && answers.length > maxOccurs) add('max-occurs', messages.maxOccurs(item, maxOccurs));
+    for (const answer of answers) checkAnswer(item, answer, resolveValueSet, add);
+  }
+  return issues;
+}
+
+function hasAnswerBelow(state: FormState, path: ItemPath): boolean {
+  for (const [p, answers] of state.answers) if (p.startsWith(`${path}/`) && answers.length && state.enabled.has(p)) return true;
+  return false;
+}
+
+function checkAnswer(
+  item: QuestionnaireItem,
+  answer: Answer,
+  resolveValueSet: ValueSetResolver | undefined,
+  add: (code: Issue['code'], message: string) => void,
+): void {
+  const value = valueOf(answer);
+  if (!value) return;
+  if (item.type === 'choice' || item.type === 'open-choice') {
+    checkOption(item, value, resolveValueSet, add);
+    return;
+  }
+  const expectedKey = ANSWER_VALUE_KEY[item.type as keyof typeof ANSWER_VALUE_KEY];
+  if (expectedKey && value.key !== expectedKey) {
+    add('invalid-value', messages.invalidValue(item, WHAT[expectedKey] ?? 'a valid answer'));
+    return;
+  }
+  const format = FORMATS[value.key];
+  if (format && !(typeof value.value === 'string' && format.test(value.value))) {
+    add('invalid-value', messages.invalidValue(item, WHAT[value.key]!));
+    return;
+  }
+  if (value.key === 'valueInteger' && !Number.isInteger(value.value)) {
+    add('invalid-value', messages.invalidValue(item, WHAT.valueInteger!));
+    return;
+  }
+  if (value.key === 'valueDecimal' && !Number.isFinite(value.value)) {
+    add('invalid-value', messages.invalidValue(item, WHAT.valueDecimal!));
+    return;
+  }
+  if (typeof value.value === 'string' && item.maxLength !== undefined && [...value.value].length > item.maxLength) {
+    add('max-length', messages.maxLength(item, item.maxLength));
+  }
+  for (const [url, code, message, fails] of [
+    [MIN_VALUE, 'min-value', messages.minValue, (o: number) => o < 0],
+    [MAX_VALUE, 'max-value', messages.maxValue, (o: number) => o > 0],
+  ] as const) {
+    const limit = getExtension(item, url);
+    const bound = limit ? valueOf(limit) : undefined;
+    if (!bound) continue;
+    const comparable = value.key === 'valueQuantity' ? (answer.valueQuantity?.value ?? NaN) : value.value;
+    const order = compareValues(bound.key === value.key || value.key !== 'valueQuantity' ? bound.key : 'valueDecimal', comparable, bound.value);
+    if (order !== undefined && fails(order)) add(code, message(item, String(bound.value)));
+  }
+}
+
+function checkOption(
+  item: QuestionnaireItem,
+  value: { key: string; value: unknown },
+  resolveValueSet: ValueSetResolver | undefined,
+  add: (code: Issue['code'], message: string) => void,
+): void {
+  const constraint =
+    getExtension(item, QUESTIONNAIRE_ANSWER_CONSTRAINT)?.valueCode ?? (item.type === 'open-choice' ? 'optionsOrString' : 'optionsOnly');
+  if (value.key === 'valueString' && constraint === 'optionsOrString') return;
+  const options = item.answerOption?.map((o) => valueOf(o)).filter((o) => o !== undefined) ?? [];
+  const codings = item.answerValueSet ? (resolveValueSet?.(item.answerValueSet) ?? []) : [];
+  // An answerValueSet we could not resolve cannot be checked here; the server's validation will.
+  if (item.answerValueSet && !resolveValueSet?.(item.answerValueSet)) return;
+  const matches =
+    options.some((o) => o.key === value.key && compareValues(o.key, value.value, o.value) === 0) ||
+    (value.key === 'valueCoding' && codings.some((c) => codingEquals(c, value.value as fhir4.Coding)));
+  if (!matches && constraint !== 'optionsOrType') add('not-an-option', messages.notAnOption(item));
+}
