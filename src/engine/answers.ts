@@ -114,9 +114,37 @@ export function matchesOperator(operator: EnableWhenOperator, answer: Answer, ex
 
 /** True when an answer carries no value at all (an empty string counts as none). */
 export function isEmptyAnswer(answer: Answer): boolean {
+  if (!answer || typeof answer !== 'object') return true;
   const v = valueOf(answer);
   if (!v) return true;
   if (typeof v.value === 'string') return v.value.trim() === '';
   if (v.key === 'valueQuantity') return (v.value as fhir4.Quantity).value === undefined;
   return false;
+}
+
+const FORMATS: Record<string, RegExp> = {
+  valueDate: /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/,
+  valueDateTime: /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/,
+  valueTime: /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?$/,
+  valueUri: /^\S*$/,
+};
+
+/**
+ * Is the value a well-formed FHIR primitive of its type? Malformed values are reported by
+ * validation and never written into a QuestionnaireResponse.
+ */
+export function isWellFormed(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'valueBoolean': return typeof value === 'boolean';
+    case 'valueInteger': return Number.isInteger(value) && Math.abs(value as number) <= 2147483647;
+    case 'valueDecimal': return typeof value === 'number' && Number.isFinite(value);
+    case 'valueString': return typeof value === 'string' && value.trim() !== '';
+    case 'valueCoding': return !!value && typeof value === 'object' && (!!(value as Coding).code || !!(value as Coding).display);
+    case 'valueQuantity': return !!value && typeof value === 'object' && Number.isFinite((value as fhir4.Quantity).value);
+    case 'valueReference': return !!value && typeof value === 'object' && typeof (value as fhir4.Reference).reference === 'string';
+    default: {
+      const format = FORMATS[key];
+      return format ? typeof value === 'string' && format.test(value) : value !== undefined;
+    }
+  }
 }

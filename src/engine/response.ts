@@ -3,6 +3,7 @@
  * answers are omitted; repeating groups give one response item per instance. The clock and the
  * identifier come from the caller, so the same form instance always builds the same identity.
  */
+import { isWellFormed, valueOf } from './answers.js';
 import { isRepeatingGroup, pathsUnder } from './paths.js';
 import type { FormState, ItemNode, ItemPath, QuestionnaireResponse, QuestionnaireResponseItem, Reference } from './types.js';
 
@@ -81,7 +82,10 @@ function buildItem(state: FormState, node: ItemNode, path: ItemPath): Questionna
     return children.length ? { ...base, item: children } : undefined;
   }
   if (item.type === 'display') return undefined;
-  const answers = state.answers.get(path) ?? [];
+  const answers = (state.answers.get(path) ?? []).filter((a) => {
+    const v = valueOf(a);
+    return v !== undefined && isWellFormed(v.key, v.value);
+  });
   if (!answers.length) return children.length ? { ...base, item: children } : undefined;
   // Items nested under a question belong to its answer (R4 QuestionnaireResponse.item.answer.item).
   const answer = answers.map((a, i) => (i === 0 && children.length ? { ...a, item: children } : { ...a }));

@@ -2,7 +2,7 @@
  * Answer validation: required, minOccurs/maxOccurs, maxLength, minValue/maxValue, answer types and
  * answer constraints. Returns issues as data; the UI shows them only after a submit attempt.
  */
-import { codingEquals, compareValues, valueOf } from './answers.js';
+import { codingEquals, compareValues, isWellFormed, valueOf } from './answers.js';
 import {
   ANSWER_VALUE_KEY, MAX_VALUE, MIN_VALUE, QUESTIONNAIRE_ANSWER_CONSTRAINT, QUESTIONNAIRE_MAX_OCCURS,
   QUESTIONNAIRE_MIN_OCCURS,
@@ -14,12 +14,6 @@ import type { Answer, FormState, Issue, ItemPath, QuestionnaireItem } from './ty
 
 /** Resolves an `answerValueSet` canonical to its expansion; supplied by whoever loaded the ValueSets. */
 export type ValueSetResolver = (canonical: string) => fhir4.Coding[] | undefined;
-
-const FORMATS: Record<string, RegExp> = {
-  valueDate: /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/,
-  valueDateTime: /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/,
-  valueTime: /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?$/,
-};
 
 const WHAT: Record<string, string> = {
   valueDate: 'a real date',
@@ -80,17 +74,8 @@ function checkAnswer(
     add('invalid-value', messages.invalidValue(item, WHAT[expectedKey] ?? 'a valid answer'));
     return;
   }
-  const format = FORMATS[value.key];
-  if (format && !(typeof value.value === 'string' && format.test(value.value))) {
-    add('invalid-value', messages.invalidValue(item, WHAT[value.key]!));
-    return;
-  }
-  if (value.key === 'valueInteger' && !Number.isInteger(value.value)) {
-    add('invalid-value', messages.invalidValue(item, WHAT.valueInteger!));
-    return;
-  }
-  if (value.key === 'valueDecimal' && !Number.isFinite(value.value)) {
-    add('invalid-value', messages.invalidValue(item, WHAT.valueDecimal!));
+  if (!isWellFormed(value.key, value.value)) {
+    add('invalid-value', messages.invalidValue(item, WHAT[value.key] ?? 'a valid answer'));
     return;
   }
   if (typeof value.value === 'string' && item.maxLength !== undefined && [...value.value].length > item.maxLength) {

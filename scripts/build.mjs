@@ -1,0 +1,16 @@
+// The build: standalone validators, TypeScript to ESM + types, the generated validators copied
+// beside the compiled engine, then rollup for the browser bundles.
+import { cpSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+run(process.execPath, [join(root, 'scripts/build-validators.mjs')]);
+run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+cpSync(join(root, 'src/engine/generated'), join(root, 'dist/esm/engine/generated'), { recursive: true });
+if (!process.argv.includes('--no-bundle')) run(bin('rollup'), ['-c', '--silent']);
