@@ -38,7 +38,8 @@ schema.definitions.integer64 = { type: 'string', pattern: '^-?([0]|([1-9][0-9]*)
 const stripDescriptions = (node) => {
   if (Array.isArray(node)) node.forEach(stripDescriptions);
   else if (node && typeof node === 'object') {
-    delete node.description;
+    // Only the documentation strings: `properties.description` (a schema) must stay.
+    if (typeof node.description === 'string') delete node.description;
     Object.values(node).forEach(stripDescriptions);
   }
 };
