@@ -97,3 +97,18 @@ export const SNOMED_CT = 'http://snomed.info/sct';
 export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 export const V3_CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 export const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+
+/** The product's own canonical base for its CodeSystem, ValueSets, Questionnaires and extensions. */
+export const KBS_BASE = 'https://kbs-record-templates.example.org/fhir';
+export const KBS_CONCEPTS = `${KBS_BASE}/CodeSystem/kbs-concepts`;
+/** On a boolean item with observationExtract: file the record entry only when ticked (never "advice given: false"). */
+export const KBS_EXTRACT_ONLY_WHEN_TRUE = `${KBS_BASE}/StructureDefinition/extract-only-when-true`;
+/** On a Questionnaire: its responses are restricted (v3 R + SDV) and belong to the mother's record only. */
+export const KBS_RESTRICTED_RECORD = `${KBS_BASE}/StructureDefinition/restricted-record`;
+/** On a group: when the group is answered, extraction creates a follow-up Task (see extract.ts). */
+export const KBS_FOLLOW_UP_TASK = `${KBS_BASE}/StructureDefinition/follow-up-task`;
+/** Identifier system of resources extracted from a response (value: `<response uuid>/<item path>`). */
+export const KBS_EXTRACTED_ID = `${KBS_BASE}/Id/extracted-resource`;
+
+export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+export const PROVENANCE_PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';

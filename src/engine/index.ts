@@ -18,3 +18,7 @@ export { validateAnswers, type ValueSetResolver } from './validate.js';
 export { messages, labelOf } from './messages.js';
 export { buildQuestionnaireResponse, toQuestionnaireResponse, questionnaireCanonical, URN_IDENTIFIER_SYSTEM, type ResponseMeta } from './response.js';
 export { valueOf, codingEquals, answersEqual, isEmptyAnswer } from './answers.js';
+export {
+  extractResources, buildTransactionBundle, createCodeMapper, isRestricted, responseUuid, RESTRICTED_SECURITY,
+  type CodeMapper, type ExtractInput, type Extracted, type ProductInfo, type TransactionOptions,
+} from './extract.js';

@@ -1,0 +1,261 @@
+/**
+ * Extraction: from a completed QuestionnaireResponse to the coded resources a record system files,
+ * and the one transaction Bundle that writes them all or nothing.
+ *
+ * - SDC observation-based extraction (`observationExtract`): one Observation per answer, coded with
+ *   the item's local coding plus the SNOMED CT coding whenever the ConceptMap has a verified one.
+ * - A group carrying `follow-up-task` yields a Task when it is answered (the routine enquiry that
+ *   could not be completed): the follow-up that cannot be lost.
+ * - A Provenance names the author and the product (added by the bundle builder, which knows every entry).
+ * - Every resource gets an identifier derived from the response's identifier, and its transaction
+ *   entry uses `ifNoneExist` on it: a retried submit never creates a second record.
+ * - Restricted questionnaires label every resource v3-Confidentiality R plus v3-ActCode SDV.
+ */
+import {
+  KBS_EXTRACT_ONLY_WHEN_TRUE, KBS_EXTRACTED_ID, KBS_FOLLOW_UP_TASK, KBS_RESTRICTED_RECORD, OBSERVATION_CATEGORY,
+  PROVENANCE_PARTICIPANT_TYPE, SDC_OBSERVATION_EXTRACT, SNOMED_CT, V3_ACT_CODE, V3_CONFIDENTIALITY,
+} from './constants.js';
+import { valueOf } from './answers.js';
+import { getExtension, indexQuestionnaire } from './paths.js';
+import type { Answer, Coding, Questionnaire, QuestionnaireResponse, QuestionnaireResponseItem } from './types.js';
+
+export const RESTRICTED_SECURITY: fhir4.Coding[] = [
+  { system: V3_CONFIDENTIALITY, code: 'R', display: 'restricted' },
+  { system: V3_ACT_CODE, code: 'SDV', display: 'sexual assault, abuse, or domestic violence information sensitivity' },
+];
+
+/** Local code → SNOMED CT codings, from the ConceptMap (only `equivalent`/`equal` targets). */
+export type CodeMapper = (coding: Coding) => Coding[];
+
+export function createCodeMapper(conceptMaps: readonly fhir4.ConceptMap[]): CodeMapper {
+  const table = new Map<string, Coding[]>();
+  for (const map of conceptMaps) {
+    for (const group of map.group ?? []) {
+      if (group.target !== SNOMED_CT) continue;
+      for (const element of group.element ?? []) {
+        const targets = (element.target ?? [])
+          .filter((t) => t.code && (t.equivalence === 'equivalent' || t.equivalence === 'equal'))
+          .map((t) => ({ system: SNOMED_CT, code: t.code!, ...(t.display ? { display: t.display } : {}) }));
+        if (targets.length) table.set(`${group.source}|${element.code}`, targets);
+      }
+    }
+  }
+  return (coding) => table.get(`${coding.system}|${coding.code}`) ?? [];
+}
+
+export interface ProductInfo {
+  name: string;
+  version: string;
+}
+
+export interface ExtractInput {
+  questionnaire: Questionnaire;
+  /** Completed (or amended) response with subject, authored, author and a urn:uuid identifier. */
+  response: QuestionnaireResponse;
+  mapCode?: CodeMapper;
+  product: ProductInfo;
+}
+
+export interface Extracted {
+  observations: fhir4.Observation[];
+  tasks: fhir4.Task[];
+  restricted: boolean;
+}
+
+export function isRestricted(questionnaire: Questionnaire): boolean {
+  return getExtension(questionnaire, KBS_RESTRICTED_RECORD)?.valueBoolean === true;
+}
+
+/** The response's UUID (from its `urn:uuid:` identifier); extraction needs one. */
+export function responseUuid(response: QuestionnaireResponse): string {
+  const value = response.identifier?.value ?? '';
+  const match = /^urn:uuid:([0-9a-f-]{36})$/i.exec(value);
+  if (!match) throw new Error('the QuestionnaireResponse needs a urn:uuid identifier before extraction');
+  return match[1]!.toLowerCase();
+}
+
+const responseUrn = (response: QuestionnaireResponse) => `urn:uuid:${responseUuid(response)}`;
+
+function extractedIdentifier(response: QuestionnaireResponse, path: string): fhir4.Identifier {
+  return { system: KBS_EXTRACTED_ID, value: `${responseUuid(response)}/${path}` };
+}
+
+/** Observation value[x] for an answer (Observation has no valueDecimal, valueDate or valueCoding). */
+function observationValue(answer: Answer, mapCode: CodeMapper): Partial<fhir4.Observation> | undefined {
+  const v = valueOf(answer);
+  if (!v) return undefined;
+  switch (v.key) {
+    case 'valueBoolean': return { valueBoolean: v.value as boolean };
+    case 'valueInteger': return { valueInteger: v.value as number };
+    case 'valueDecimal': return { valueQuantity: { value: v.value as number } };
+    case 'valueQuantity': return { valueQuantity: v.value as fhir4.Quantity };
+    case 'valueString': return { valueString: v.value as string };
+    case 'valueDate':
+    case 'valueDateTime': return { valueDateTime: v.value as string };
+    case 'valueTime': return { valueTime: v.value as string };
+    case 'valueCoding': {
+      const coding = v.value as Coding;
+      return { valueCodeableConcept: { coding: [coding, ...mapCode(coding)], ...(coding.display ? { text: coding.display } : {}) } };
+    }
+    default: return undefined;
+  }
+}
+
+interface Located {
+  item: QuestionnaireResponseItem;
+  path: string;
+}
+
+/** Every response item with its path (repeats numbered by position), depth first. */
+function flatten(items: QuestionnaireResponseItem[] | undefined, parent = ''): Located[] {
+  const seen = new Map<string, number>();
+  return (items ?? []).flatMap((item) => {
+    const n = seen.get(item.linkId) ?? 0;
+    seen.set(item.linkId, n + 1);
+    const path = `${parent}${item.linkId}${n ? `[${n}]` : ''}`;
+    const nested = [...(item.item ?? []), ...(item.answer ?? []).flatMap((a) => a.item ?? [])];
+    return [{ item, path }, ...flatten(nested, `${path}/`)];
+  });
+}
+
+export function extractResources({ questionnaire, response, mapCode = () => [], product }: ExtractInput): Extracted {
+  const index = indexQuestionnaire(questionnaire);
+  const restricted = isRestricted(questionnaire);
+  const meta = restricted ? { meta: { security: RESTRICTED_SECURITY } } : {};
+  const urn = responseUrn(response);
+  const common = {
+    ...(response.subject ? { subject: response.subject } : {}),
+    ...(response.encounter ? { encounter: response.encounter } : {}),
+  };
+  const observations: fhir4.Observation[] = [];
+  const tasks: fhir4.Task[] = [];
+  const located = flatten(response.item);
+
+  for (const { item: responseItem, path } of located) {
+    const questionItem = index.byLinkId.get(responseItem.linkId)?.item;
+    if (!questionItem) continue;
+
+    if (getExtension(questionItem, SDC_OBSERVATION_EXTRACT)?.valueBoolean && questionItem.code?.length) {
+      const onlyTrue = getExtension(questionItem, KBS_EXTRACT_ONLY_WHEN_TRUE)?.valueBoolean === true;
+      (responseItem.answer ?? []).forEach((answer, i) => {
+        if (onlyTrue && answer.valueBoolean !== true) return;
+        const value = observationValue(answer, mapCode);
+        if (!value) return;
+        const codings = questionItem.code!.flatMap((c) => [c, ...mapCode(c)]);
+        observations.push({
+          resourceType: 'Observation',
+          ...meta,
+          identifier: [extractedIdentifier(response, `${path}#${i}`)],
+          status: response.status === 'amended' ? 'amended' : 'final',
+          category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'survey', display: 'Survey' }] }],
+          code: { coding: codings, text: questionItem.code![0]!.display ?? questionItem.text },
+          ...common,
+          ...(response.authored ? { effectiveDateTime: response.authored, issued: response.authored } : {}),
+          ...(response.author ? { performer: [response.author] } : {}),
+          ...value,
+          derivedFrom: [{ reference: urn }],
+        } as fhir4.Observation);
+      });
+    }
+
+    const followUp = getExtension(questionItem, KBS_FOLLOW_UP_TASK);
+    if (followUp) tasks.push(followUpTask(followUp, responseItem, path, response, meta, mapCode));
+  }
+
+  return { observations, tasks, restricted };
+}
+
+/** Reads the follow-up Task's fields from the named child items of the answered group. */
+function followUpTask(
+  spec: fhir4.Extension,
+  group: QuestionnaireResponseItem,
+  path: string,
+  response: QuestionnaireResponse,
+  meta: object,
+  mapCode: CodeMapper,
+): fhir4.Task {
+  const part = (name: string) => spec.extension?.find((e) => e.url === name);
+  const answersOf = (linkId: string | undefined) =>
+    linkId ? flatten(group.item).filter((l) => l.item.linkId === linkId).flatMap((l) => l.item.answer ?? []) : [];
+  const due = answersOf(part('dueDate')?.valueString)[0]?.valueDate;
+  const role = answersOf(part('ownerRole')?.valueString)[0]?.valueCoding;
+  const name = answersOf(part('ownerName')?.valueString)[0]?.valueString;
+  const reasons = answersOf(part('reason')?.valueString).map((a) => a.valueCoding?.display ?? a.valueString).filter(Boolean);
+  const reasonOther = answersOf(part('reasonOther')?.valueString)[0]?.valueString;
+  const code = part('code')?.valueCoding;
+  const description = [
+    part('description')?.valueString ?? 'Follow up',
+    reasons.length ? `Not completed because: ${[...reasons, ...(reasonOther ? [reasonOther] : [])].join('; ')}.` : '',
+    role || name ? `Follow-up by: ${[role?.display, name].filter(Boolean).join(', ')}.` : '',
+  ].filter(Boolean).join(' ');
+  return {
+    resourceType: 'Task',
+    ...meta,
+    identifier: [extractedIdentifier(response, `${path}#task`)],
+    status: 'requested',
+    intent: 'order',
+    priority: 'routine',
+    ...(code ? { code: { coding: [code, ...mapCode(code)], text: code.display } } : {}),
+    description,
+    focus: { reference: responseUrn(response) },
+    ...(response.subject ? { for: response.subject } : {}),
+    ...(response.encounter ? { encounter: response.encounter } : {}),
+    ...(response.authored ? { authoredOn: response.authored, lastModified: response.authored } : {}),
+    ...(response.author ? { requester: response.author, owner: response.author } : {}),
+    ...(role ? { performerType: [{ coding: [role, ...mapCode(role)], text: role.display }] } : {}),
+    ...(due ? { restriction: { period: { end: due } } } : {}),
+  } as fhir4.Task;
+}
+
+const identifierQuery = (identifier: fhir4.Identifier) => `identifier=${encodeURIComponent(`${identifier.system}|${identifier.value}`)}`;
+
+export interface TransactionOptions extends ExtractInput {
+  /** Names the bundle entries (urn:uuid fullUrls); identity across retries comes from identifiers, not these. */
+  newUuid: () => string;
+  /** Amending a stored response: its server id and version (sent as If-Match). */
+  amend?: { id: string; versionId: string };
+}
+
+/**
+ * One transaction: the response, the extracted resources and the Provenance, linked by urn:uuid.
+ * Creates are conditional on the client identifier (Provenance, which has no identifier in R4, on
+ * a tag carrying the same value); an amendment is a versioned update.
+ */
+export function buildTransactionBundle(options: TransactionOptions): { bundle: fhir4.Bundle; extracted: Extracted } {
+  const { response, amend, newUuid, product } = options;
+  const extracted = extractResources(options);
+  const security = extracted.restricted ? { security: RESTRICTED_SECURITY } : {};
+  const urn = responseUrn(response);
+  const labelled: QuestionnaireResponse = extracted.restricted ? { ...response, meta: { ...(response.meta ?? {}), ...security } } : response;
+  const entries: fhir4.BundleEntry[] = [
+    amend
+      ? { fullUrl: urn, resource: { ...labelled, id: amend.id }, request: { method: 'PUT', url: `QuestionnaireResponse/${amend.id}`, ifMatch: `W/"${amend.versionId}"` } }
+      : { fullUrl: urn, resource: labelled, request: { method: 'POST', url: 'QuestionnaireResponse', ifNoneExist: identifierQuery(response.identifier!) } },
+  ];
+  for (const resource of [...extracted.observations, ...extracted.tasks]) {
+    entries.push({
+      fullUrl: `urn:uuid:${newUuid()}`,
+      resource,
+      request: { method: 'POST', url: resource.resourceType, ifNoneExist: identifierQuery(resource.identifier![0]!) },
+    });
+  }
+  const version = amend ? `/amended/${response.authored}` : '';
+  const tag = { system: KBS_EXTRACTED_ID, code: `${responseUuid(response)}/provenance${version}` };
+  const provenance: fhir4.Provenance = {
+    resourceType: 'Provenance',
+    meta: { ...security, tag: [tag] },
+    target: entries.map((e) => ({ reference: e.fullUrl! })),
+    recorded: response.authored ?? new Date(0).toISOString(),
+    agent: [
+      ...(response.author ? [{ type: { coding: [{ system: PROVENANCE_PARTICIPANT_TYPE, code: 'author', display: 'Author' }] }, who: response.author }] : []),
+      { type: { coding: [{ system: PROVENANCE_PARTICIPANT_TYPE, code: 'assembler', display: 'Assembler' }] }, who: { display: `${product.name} ${product.version}` } },
+    ],
+    entity: [{ role: 'source', what: { reference: urn } }],
+  };
+  entries.push({
+    fullUrl: `urn:uuid:${newUuid()}`,
+    resource: provenance,
+    request: { method: 'POST', url: 'Provenance', ifNoneExist: `_tag=${encodeURIComponent(`${tag.system}|${tag.code}`)}` },
+  });
+  return { bundle: { resourceType: 'Bundle', type: 'transaction', entry: entries }, extracted };
+}
