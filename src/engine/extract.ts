@@ -53,7 +53,11 @@ export interface ExtractInput {
   /** Completed (or amended) response with subject, authored, author and a urn:uuid identifier. */
   response: QuestionnaireResponse;
   mapCode?: CodeMapper;
-  product: ProductInfo;
+  /**
+   * How extracted resources refer to the response: its bundle fullUrl, or `QuestionnaireResponse/<id>`.
+   * Never the identifier's own urn:uuid: servers rewrite every occurrence of a fullUrl in a bundle.
+   */
+  responseReference: string;
 }
 
 export interface Extracted {
@@ -74,7 +78,6 @@ export function responseUuid(response: QuestionnaireResponse): string {
   return match[1]!.toLowerCase();
 }
 
-const responseUrn = (response: QuestionnaireResponse) => `urn:uuid:${responseUuid(response)}`;
 
 function extractedIdentifier(response: QuestionnaireResponse, path: string): fhir4.Identifier {
   return { system: KBS_EXTRACTED_ID, value: `${responseUuid(response)}/${path}` };
@@ -118,11 +121,10 @@ function flatten(items: QuestionnaireResponseItem[] | undefined, parent = ''): L
   });
 }
 
-export function extractResources({ questionnaire, response, mapCode = () => [], product }: ExtractInput): Extracted {
+export function extractResources({ questionnaire, response, mapCode = () => [], responseReference }: ExtractInput): Extracted {
   const index = indexQuestionnaire(questionnaire);
   const restricted = isRestricted(questionnaire);
   const meta = restricted ? { meta: { security: RESTRICTED_SECURITY } } : {};
-  const urn = responseUrn(response);
   const common = {
     ...(response.subject ? { subject: response.subject } : {}),
     ...(response.encounter ? { encounter: response.encounter } : {}),
@@ -153,13 +155,13 @@ export function extractResources({ questionnaire, response, mapCode = () => [], 
           ...(response.authored ? { effectiveDateTime: response.authored, issued: response.authored } : {}),
           ...(response.author ? { performer: [response.author] } : {}),
           ...value,
-          derivedFrom: [{ reference: urn }],
+          derivedFrom: [{ reference: responseReference }],
         } as fhir4.Observation);
       });
     }
 
     const followUp = getExtension(questionItem, KBS_FOLLOW_UP_TASK);
-    if (followUp) tasks.push(followUpTask(followUp, responseItem, path, response, meta, mapCode));
+    if (followUp) tasks.push(followUpTask(followUp, responseItem, path, response, responseReference, meta, mapCode));
   }
 
   return { observations, tasks, restricted };
@@ -171,6 +173,7 @@ function followUpTask(
   group: QuestionnaireResponseItem,
   path: string,
   response: QuestionnaireResponse,
+  responseReference: string,
   meta: object,
   mapCode: CodeMapper,
 ): fhir4.Task {
@@ -197,7 +200,7 @@ function followUpTask(
     priority: 'routine',
     ...(code ? { code: { coding: [code, ...mapCode(code)], text: code.display } } : {}),
     description,
-    focus: { reference: responseUrn(response) },
+    focus: { reference: responseReference },
     ...(response.subject ? { for: response.subject } : {}),
     ...(response.encounter ? { encounter: response.encounter } : {}),
     ...(response.authored ? { authoredOn: response.authored, lastModified: response.authored } : {}),
@@ -209,11 +212,12 @@ function followUpTask(
 
 const identifierQuery = (identifier: fhir4.Identifier) => `identifier=${encodeURIComponent(`${identifier.system}|${identifier.value}`)}`;
 
-export interface TransactionOptions extends ExtractInput {
+export interface TransactionOptions extends Omit<ExtractInput, 'responseReference'> {
+  product: ProductInfo;
   /** Names the bundle entries (urn:uuid fullUrls); identity across retries comes from identifiers, not these. */
   newUuid: () => string;
-  /** Amending a stored response: its server id and version (sent as If-Match). */
-  amend?: { id: string; versionId: string };
+  /** The stored response this one updates (a saved draft, or an amendment): id and version, sent as If-Match. */
+  existing?: { id: string; versionId: string };
 }
 
 /**
@@ -222,14 +226,14 @@ export interface TransactionOptions extends ExtractInput {
  * a tag carrying the same value); an amendment is a versioned update.
  */
 export function buildTransactionBundle(options: TransactionOptions): { bundle: fhir4.Bundle; extracted: Extracted } {
-  const { response, amend, newUuid, product } = options;
-  const extracted = extractResources(options);
+  const { response, existing, newUuid, product } = options;
+  const urn = `urn:uuid:${newUuid()}`;
+  const extracted = extractResources({ ...options, responseReference: urn });
   const security = extracted.restricted ? { security: RESTRICTED_SECURITY } : {};
-  const urn = responseUrn(response);
   const labelled: QuestionnaireResponse = extracted.restricted ? { ...response, meta: { ...(response.meta ?? {}), ...security } } : response;
   const entries: fhir4.BundleEntry[] = [
-    amend
-      ? { fullUrl: urn, resource: { ...labelled, id: amend.id }, request: { method: 'PUT', url: `QuestionnaireResponse/${amend.id}`, ifMatch: `W/"${amend.versionId}"` } }
+    existing
+      ? { fullUrl: urn, resource: { ...labelled, id: existing.id }, request: { method: 'PUT', url: `QuestionnaireResponse/${existing.id}`, ifMatch: `W/"${existing.versionId}"` } }
       : { fullUrl: urn, resource: labelled, request: { method: 'POST', url: 'QuestionnaireResponse', ifNoneExist: identifierQuery(response.identifier!) } },
   ];
   for (const resource of [...extracted.observations, ...extracted.tasks]) {
@@ -239,7 +243,7 @@ export function buildTransactionBundle(options: TransactionOptions): { bundle: f
       request: { method: 'POST', url: resource.resourceType, ifNoneExist: identifierQuery(resource.identifier![0]!) },
     });
   }
-  const version = amend ? `/amended/${response.authored}` : '';
+  const version = existing ? `/${response.status}/${response.authored}` : '';
   const tag = { system: KBS_EXTRACTED_ID, code: `${responseUuid(response)}/provenance${version}` };
   const provenance: fhir4.Provenance = {
     resourceType: 'Provenance',

@@ -22,3 +22,4 @@ export {
   extractResources, buildTransactionBundle, createCodeMapper, isRestricted, responseUuid, RESTRICTED_SECURITY,
   type CodeMapper, type ExtractInput, type Extracted, type ProductInfo, type TransactionOptions,
 } from './extract.js';
+export { isValidNhsNumber, normaliseNhsNumber, formatNhsNumber } from './nhs-number.js';

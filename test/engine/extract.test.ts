@@ -118,13 +118,13 @@ describe('transaction bundle', () => {
   test('an amendment is a versioned update of the stored response', () => {
     const { response, q } = run('all-messages-given');
     const amended: QuestionnaireResponse = { ...response, status: 'amended' };
-    const { bundle } = buildTransactionBundle({ questionnaire: q, response: amended, mapCode, product, newUuid, amend: { id: 'qr-1', versionId: '3' } });
+    const { bundle } = buildTransactionBundle({ questionnaire: q, response: amended, mapCode, product, newUuid, existing: { id: 'qr-1', versionId: '3' } });
     expect(bundle.entry![0]!.request).toEqual({ method: 'PUT', url: 'QuestionnaireResponse/qr-1', ifMatch: 'W/"3"' });
     expect((bundle.entry![1]!.resource as fhir4.Observation).status).toBe('amended');
   });
 
   test('extraction refuses a response without a urn:uuid identifier', () => {
     const { response, q } = run('all-messages-given');
-    expect(() => extractResources({ questionnaire: q, response: { ...response, identifier: undefined }, product })).toThrow(/urn:uuid identifier/);
+    expect(() => extractResources({ questionnaire: q, response: { ...response, identifier: undefined }, responseReference: 'urn:uuid:x' })).toThrow(/urn:uuid identifier/);
   });
 });

@@ -1,0 +1,5 @@
+/** The FHIR side: the gateway over fhir-kit-client, errors, retries and the outbox. */
+export * from './gateway.js';
+export * from './errors.js';
+export * from './retry.js';
+export * from './outbox.js';
