@@ -9,6 +9,8 @@ export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** A server's Retry-After is honoured up to this (a longer wait leaves the submission in the outbox). */
+  maxRetryAfterMs: number;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
 }
@@ -17,13 +19,14 @@ export const DEFAULT_RETRY: RetryPolicy = {
   attempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 15_000,
+  maxRetryAfterMs: 60_000,
   sleep: (ms) => new Promise((ok) => setTimeout(ok, ms)),
   random: Math.random,
 };
 
 export function backoffDelay(attempt: number, policy: RetryPolicy, error?: FhirGatewayError): number {
   const retryAfter = error?.options.retryAfterMs;
-  if (retryAfter !== undefined) return Math.min(retryAfter, policy.maxDelayMs * 4);
+  if (retryAfter !== undefined) return Math.min(retryAfter, policy.maxRetryAfterMs);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(policy.random() * ceiling);
 }
