@@ -1,23 +1,27 @@
-// Browser bundles, built from the tsc output in dist/esm:
-// - dist/bundle/kbs-engine.js: the engine alone (size tracking; expressions split out lazily)
-// Node-only imports (fhir-kit-client's agentkeepalive) are aliased to a stub for the browser.
-import { existsSync } from 'node:fs';
+// Browser bundles, built from the tsc output in dist/esm (run `npm run build`, not rollup alone):
+// - dist/bundle/kbs.js: the three template elements and <kbs-questionnaire>, self-contained for a
+//   <script type="module"> tag; FHIRPath is a lazy chunk beside it, loaded only by forms with expressions.
+// - dist/demo/demo.js: the demo record-system page.
+// - dist/bundle/engine/index.js: the engine alone (for size tracking).
+// fhir-kit-client's Node-only agentkeepalive import is aliased to a stub; nothing else of Node ships.
 import alias from '@rollup/plugin-alias';
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
 import { fileURLToPath } from 'node:url';
 
 const stub = fileURLToPath(new URL('./scripts/browser-stubs/agentkeepalive.js', import.meta.url));
 
-const browser = (input, file) => ({
+const browser = (input, dir, entryFileNames) => ({
   input,
-  output: { file, format: 'es', sourcemap: true, inlineDynamicImports: false, dir: undefined },
+  output: { dir, format: 'es', sourcemap: true, entryFileNames, chunkFileNames: '[name]-[hash].js' },
   plugins: [
     alias({ entries: [{ find: 'agentkeepalive', replacement: stub }] }),
     nodeResolve({ browser: true, preferBuiltins: false }),
     commonjs(),
     json(),
+    terser({ format: { comments: false } }),
   ],
   onwarn(warning, warn) {
     if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED') return;
@@ -25,13 +29,8 @@ const browser = (input, file) => ({
   },
 });
 
-const outputs = [
-  ['dist/esm/engine/index.js', 'dist/bundle/engine'],
-  ['dist/esm/components/index.js', 'dist/bundle/components'],
-].filter(([input]) => existsSync(input));
-
-export default outputs.map(([input, dir]) => {
-  const config = browser(input, undefined);
-  config.output = { dir, format: 'es', sourcemap: true, entryFileNames: 'index.js', chunkFileNames: '[name]-[hash].js' };
-  return config;
-});
+export default [
+  browser('dist/esm/components/index.js', 'dist/bundle', 'kbs.js'),
+  browser('dist/esm/demo/demo.js', 'dist/demo', 'demo.js'),
+  browser('dist/esm/engine/index.js', 'dist/bundle/engine', 'index.js'),
+];

@@ -11,6 +11,13 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(process.execPath, [join(root, 'scripts/build-validators.mjs')]);
+run(process.execPath, [join(root, 'scripts/build-content.mjs')]);
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 cpSync(join(root, 'src/engine/generated'), join(root, 'dist/esm/engine/generated'), { recursive: true });
-if (!process.argv.includes('--no-bundle')) run(bin('rollup'), ['-c', '--silent']);
+if (!process.argv.includes('--no-bundle')) {
+  run(bin('rollup'), ['-c', '--silent']);
+  // The demo page and its stylesheet (no inline script or style: it runs under a strict CSP).
+  cpSync(join(root, 'src/demo/index.html'), join(root, 'dist/index.html'));
+  cpSync(join(root, 'src/demo/demo.css'), join(root, 'dist/demo/demo.css'));
+  run(bin('cem'), ['analyze', '--litelement', '--globs', 'src/components/**/*.ts', '--exclude', 'src/components/generated/**', '--quiet']);
+}

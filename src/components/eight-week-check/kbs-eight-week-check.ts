@@ -1,0 +1,43 @@
+/**
+ * <kbs-eight-week-check>: the Keeping Babies Safe messages at the GP 8 week baby check. The six
+ * statements on one screen, a tick per section, done by mouse or keyboard in under 30 seconds.
+ * Ticks start unticked and there is no "tick all": a message is recorded as given only when the
+ * GP ticks it.
+ */
+import { css, html, type TemplateResult } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { QUESTIONNAIRES } from '../generated/content.js';
+import { KbsTemplateElement } from '../shared/template-element.js';
+import { tokens } from '../shared/tokens.styles.js';
+
+/** The ticks that file a record entry, in order. */
+export const EIGHT_WEEK_TICKS = ['kbs/advice-child-safety', 'kbs/safer-sleep/info-infant-safe-sleeping', 'kbs/crying/advice-shaking-babies'] as const;
+
+/**
+ * @fires kbs-answer-change @fires kbs-response-change @fires kbs-submit @fires kbs-saved @fires kbs-save-error @fires kbs-invalid
+ * @csspart tally - The "n of 3 messages recorded" line.
+ */
+@customElement('kbs-eight-week-check')
+export class KbsEightWeekCheck extends KbsTemplateElement {
+  static override styles = [tokens, css`.tally { color: var(--_secondary); margin: 0 0 var(--_space); }`];
+  protected readonly bundled = QUESTIONNAIRES['eight-week-check'];
+  @state() private ticked = 0;
+
+  private onChange = () => {
+    const state = this.questionnaireElement?.state;
+    this.ticked = state ? EIGHT_WEEK_TICKS.filter((p) => state.answers.get(p)?.[0]?.valueBoolean === true).length : 0;
+  };
+
+  protected override render(): TemplateResult {
+    return html`<div @kbs-answer-change=${this.onChange} @kbs-response-change=${this.onChange}>
+      ${this.renderForm(this.patient, this.encounter)}
+      <p class="tally" part="tally" aria-live="polite">${this.ticked} of ${EIGHT_WEEK_TICKS.length} messages recorded as given.</p>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kbs-eight-week-check': KbsEightWeekCheck;
+  }
+}

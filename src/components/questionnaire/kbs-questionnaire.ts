@@ -1,0 +1,683 @@
+/**
+ * <kbs-questionnaire>: renders any FHIR R4 Questionnaire the engine supports, NHS.UK style.
+ *
+ * Conventions: the engine owns the form (answers, enabling, validation, the response); this
+ * element only turns engine state into DOM and user input into engine calls. It never builds FHIR
+ * JSON itself. Text from a questionnaire is always rendered as text (Lit escapes it); the only HTML
+ * path is `rendering-xhtml`, through DOMPurify. Errors appear only after a submit attempt.
+ */
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import DOMPurify from 'dompurify';
+import {
+  buildQuestionnaireResponse, createFormState, getExtension, getRepeatPaths, addRepeat, removeRepeat, isRestricted,
+  labelOf, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
+  QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
+  type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
+  type Reference,
+} from '../../engine/index.js';
+import type { KbsGateway, SaveStatus, SubmitResult } from '../../fhir/gateway.js';
+import { emit } from '../events.js';
+import { tokens } from '../shared/tokens.styles.js';
+import { questionnaireStyles } from './kbs-questionnaire.styles.js';
+
+/** R5 `disabledDisplay`, as its R4 cross-version extension. */
+export const DISABLED_DISPLAY = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Questionnaire.item.disabledDisplay';
+
+const SANITIZE = {
+  FORBID_TAGS: ['style', 'img', 'image', 'video', 'audio', 'source', 'picture', 'iframe', 'object', 'embed', 'form', 'input', 'button', 'link', 'meta', 'svg', 'math', 'base'],
+  FORBID_ATTR: ['style', 'srcset', 'background', 'poster', 'formaction'],
+  ALLOW_DATA_ATTR: false,
+};
+
+function itemControl(item: fhir4.QuestionnaireItem): string | undefined {
+  return getExtension(item, QUESTIONNAIRE_ITEM_CONTROL)?.valueCodeableConcept?.coding?.[0]?.code;
+}
+
+/** A DOM id from an item path (paths contain / and [ ]). */
+export function idFor(path: ItemPath): string {
+  return `q-${path.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
+}
+
+const isValidDate = (y: number, m: number, d: number) => {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return y >= 1000 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+};
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** The local (Europe/London for UK users) offset of a wall-clock time, e.g. +01:00 in BST. */
+function localOffset(y: number, m: number, d: number, h: number, min: number): string {
+  const minutes = -new Date(y, m - 1, d, h, min).getTimezoneOffset();
+  const sign = minutes >= 0 ? '+' : '-';
+  return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+}
+
+/**
+ * Renders a FHIR R4 Questionnaire and saves the completed QuestionnaireResponse.
+ *
+ * @fires kbs-answer-change - The user changed an answer.
+ * @fires kbs-response-change - The in-progress response changed (after each answer).
+ * @fires kbs-submit - The user asked to save and the answers are valid; cancel it to save yourself.
+ * @fires kbs-saved - The record system confirmed the save.
+ * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
+ * @fires kbs-invalid - The user asked to save but some answers need attention.
+ *
+ * @csspart form - The form element.
+ * @csspart error-summary - The "There is a problem" box.
+ * @csspart form-group - Each question's wrapper.
+ * @csspart legend - Group and question legends.
+ * @csspart hint - Hint text.
+ * @csspart error-message - Inline error text.
+ * @csspart submit - The save button.
+ * @csspart status - The save status message.
+ *
+ * @cssprop --kbs-color-text - Text colour (NHS #212b32).
+ * @cssprop --kbs-color-primary - Links and secondary buttons (NHS blue #005eb8).
+ * @cssprop --kbs-color-focus - Focus highlight (NHS yellow #ffeb3b).
+ * @cssprop --kbs-color-error - Errors (NHS red #d5281b).
+ * @cssprop --kbs-color-button - Primary button (NHS green #007f3b).
+ * @cssprop --kbs-font-family - Font stack (no web fonts are loaded).
+ * @cssprop --kbs-font-size - Base font size.
+ * @cssprop --kbs-space - Base spacing unit.
+ */
+@customElement('kbs-questionnaire')
+export class KbsQuestionnaire extends LitElement {
+  static override styles = [tokens, questionnaireStyles];
+
+  /** The Questionnaire (object or JSON text). */
+  @property({ attribute: false }) questionnaire?: Questionnaire | string;
+  /** A stored response to resume (in-progress) or amend (completed). */
+  @property({ attribute: false }) response?: QuestionnaireResponse;
+  /** The subject: the baby, or the mother for the routine enquiry. */
+  @property({ attribute: false }) patient?: Reference;
+  @property({ attribute: false }) encounter?: Reference;
+  @property({ attribute: false }) author?: Reference;
+  /** Shows the answers as a summary, with no controls. */
+  @property({ type: Boolean, reflect: true }) readonly = false;
+  /** Where saves go; without one, the host handles `kbs-submit`. */
+  @property({ attribute: false }) gateway?: KbsGateway;
+  /** ValueSets (with expansions) for `answerValueSet`. */
+  @property({ attribute: false }) valueSets: fhir4.ValueSet[] = [];
+  /** `compact` for dense clinical systems. */
+  @property({ reflect: true }) density: 'comfortable' | 'compact' = 'comfortable';
+  @property({ attribute: 'submit-label' }) submitLabel = 'Save to record';
+  @property({ type: Boolean, attribute: 'hide-submit' }) hideSubmit = false;
+  /** Clock and id generator (tests pass fixed ones). */
+  @property({ attribute: false }) now: () => Date = () => new Date();
+  @property({ attribute: false }) newId: () => string = () => globalThis.crypto.randomUUID();
+
+  @state() private form?: FormState;
+  @state() private loadIssues: Issue[] = [];
+  @state() private warnings: Issue[] = [];
+  @state() private issues: Issue[] = [];
+  @state() private submitted = false;
+  @state() private status?: SaveStatus;
+  @state() private announcement = '';
+  @state() private loading = false;
+  /** What the user typed that is not (yet) a valid value, by path and part. */
+  private raw = new Map<string, string>();
+  private identifier?: string;
+  private stored?: { id?: string; meta?: fhir4.Meta };
+  private loadSeq = 0;
+  private loaded = Promise.resolve();
+
+  /** Resolves when the current questionnaire has loaded (or failed to). */
+  get ready(): Promise<void> {
+    return this.loaded.then(() => this.updateComplete).then(() => undefined);
+  }
+
+  /** The engine state, for template elements that add their own controls. */
+  get state(): FormState | undefined {
+    return this.form;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('questionnaire') || changed.has('response')) this.loaded = this.load();
+  }
+
+  private async load(): Promise<void> {
+    const seq = ++this.loadSeq;
+    this.loading = true;
+    let json: unknown = this.questionnaire;
+    if (typeof json === 'string') {
+      try {
+        json = JSON.parse(json);
+      } catch (e) {
+        json = undefined;
+        this.finishLoad(seq, undefined, [{ severity: 'error', location: 'Questionnaire', code: 'schema', message: `not valid JSON: ${(e as Error).message}` }]);
+        return;
+      }
+    }
+    if (json === undefined) {
+      this.finishLoad(seq, undefined, []);
+      return;
+    }
+    try {
+      const { questionnaire, evaluator, issues } = await prepareQuestionnaire(json);
+      if (seq !== this.loadSeq) return;
+      if (!questionnaire) {
+        this.finishLoad(seq, undefined, issues);
+        return;
+      }
+      const context = { ...(this.patient ? { patient: this.patient } : {}), ...(this.encounter ? { encounter: this.encounter } : {}), ...(this.author ? { user: this.author } : {}) };
+      const form = createFormState(questionnaire, { evaluator, context, ...(this.response ? { response: this.response } : {}) });
+      this.identifier = this.response?.identifier?.value?.replace(/^urn:uuid:/, '') ?? this.newId();
+      this.stored = this.response ? { id: this.response.id, meta: this.response.meta } : undefined;
+      this.finishLoad(seq, form, issues);
+    } catch (e) {
+      this.finishLoad(seq, undefined, [{ severity: 'error', location: 'Questionnaire', code: 'schema', message: `could not be loaded: ${(e as Error).message}` }]);
+    }
+  }
+
+  private finishLoad(seq: number, form: FormState | undefined, issues: Issue[]): void {
+    if (seq !== this.loadSeq) return;
+    this.form = form;
+    this.loadIssues = issues.filter((i) => i.severity === 'error');
+    this.warnings = issues.filter((i) => i.severity === 'warning');
+    this.issues = [];
+    this.submitted = false;
+    this.status = undefined;
+    this.raw.clear();
+    this.loading = false;
+  }
+
+  /** Sets answers programmatically (no events): for template elements and hosts. */
+  setAnswers(path: ItemPath, answers: readonly Answer[]): FormTransition | undefined {
+    if (!this.form) return undefined;
+    const transition = setAnswers(this.form, path, answers);
+    this.form = transition.state;
+    if (this.submitted) this.issues = this.validate();
+    return transition;
+  }
+
+  /** All answer problems, including typed text that is not a valid value. */
+  validate(): Issue[] {
+    if (!this.form) return [];
+    const resolve = (canonical: string) => this.expansion(canonical);
+    const issues = validateAnswers(this.form, resolve);
+    for (const [key, text] of this.raw) {
+      const [path] = key.split('#') as [string];
+      if (!text.trim() || !this.form.enabled.has(path) || issues.some((i) => i.path === path)) continue;
+      const item = nodeAt(this.form, path)?.item;
+      if (!item || (this.form.answers.get(path)?.length ?? 0) > 0) continue;
+      const what = item.type === 'integer' ? 'a whole number' : item.type === 'decimal' || item.type === 'quantity' ? 'a number' : item.type === 'time' ? 'a time, like 14:30' : item.type.startsWith('date') ? 'a real date' : 'a valid answer';
+      issues.push({ severity: 'error', location: path, linkId: item.linkId, path, code: 'invalid-value', message: `Enter ${what}: ${labelOf(item).replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}` });
+    }
+    const order = new Map(this.pathOrder().map((p, i) => [p, i]));
+    return issues.sort((a, b) => (order.get(a.path ?? '') ?? 0) - (order.get(b.path ?? '') ?? 0));
+  }
+
+  private pathOrder(): ItemPath[] {
+    const out: ItemPath[] = [];
+    const walk = (nodes: readonly ItemNode[], parent: ItemPath | undefined) => {
+      for (const node of nodes) for (const path of this.pathsUnder(node, parent)) {
+        out.push(path);
+        walk(node.children, path);
+      }
+    };
+    if (this.form) walk(this.form.index.roots, undefined);
+    return out;
+  }
+
+  /** The response as it stands (status in-progress unless given). */
+  buildResponse(status: QuestionnaireResponse['status'] = 'in-progress'): QuestionnaireResponse | undefined {
+    if (!this.form) return undefined;
+    const response = buildQuestionnaireResponse(this.form, {
+      status: status as 'completed',
+      identifier: this.identifier!,
+      ...(this.patient ? { subject: this.patient } : {}),
+      ...(this.encounter ? { encounter: this.encounter } : {}),
+      ...(this.author ? { author: this.author } : {}),
+      now: this.now,
+    });
+    return this.stored?.id ? { ...response, id: this.stored.id, ...(this.stored.meta ? { meta: this.stored.meta } : {}) } : response;
+  }
+
+  /** Validates; when valid, fires kbs-submit and (unless cancelled) saves through the gateway. */
+  async submit(): Promise<SubmitResult | undefined> {
+    if (!this.form) return undefined;
+    this.submitted = true;
+    this.issues = this.validate();
+    if (this.issues.length) {
+      emit(this, 'kbs-invalid', { issues: this.issues });
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('.error-summary')?.focus();
+      return undefined;
+    }
+    const amending = this.response?.status === 'completed' || this.response?.status === 'amended';
+    const response = this.buildResponse(amending ? 'amended' : 'completed')!;
+    if (!emit(this, 'kbs-submit', { response }, { cancelable: true })) return undefined;
+    if (!this.gateway) {
+      this.status = { state: 'rejected', message: 'Could not be saved: this page has no connection to a record system.' };
+      return undefined;
+    }
+    if (isRestricted(this.form.questionnaire) && !this.patient) {
+      this.status = { state: 'rejected', message: "Could not be saved: the mother's record is not known, so nothing was saved." };
+      return undefined;
+    }
+    const result = await this.gateway.submit({
+      questionnaire: this.form.questionnaire,
+      response,
+      label: this.form.questionnaire.title,
+      onStatus: (status) => (this.status = status),
+    });
+    this.status = result;
+    emit(this, result.state === 'saved' ? 'kbs-saved' : 'kbs-save-error', { result });
+    return result;
+  }
+
+  // ---- user input ----------------------------------------------------------------------------
+
+  private userSet(path: ItemPath, answers: readonly Answer[]): void {
+    const transition = this.setAnswers(path, answers);
+    if (!transition || !this.form) return;
+    const name = (p: ItemPath) => {
+      const item = nodeAt(this.form!, p)?.item;
+      return item ? (item.text ?? item.linkId).slice(0, 80) : p;
+    };
+    const visible = (p: ItemPath) => !this.isHidden(nodeAt(this.form!, p)?.item) && nodeAt(this.form!, p)?.item.type !== 'display';
+    const shown = transition.shown.filter(visible).map(name);
+    const hidden = transition.hidden.filter(visible).map(name);
+    this.announcement = [shown.length ? `Now showing: ${shown.join('; ')}.` : '', hidden.length ? `No longer showing: ${hidden.join('; ')}.` : ''].filter(Boolean).join(' ');
+    const node = nodeAt(this.form, path)!;
+    emit(this, 'kbs-answer-change', { linkId: node.item.linkId, path, answers: this.form.answers.get(path) ?? [] });
+    emit(this, 'kbs-response-change', { response: this.buildResponse()! });
+  }
+
+  private onText(path: ItemPath, node: ItemNode, text: string, index = 0): void {
+    const item = node.item;
+    this.raw.set(`${path}#${index}`, text);
+    const trimmed = text.trim();
+    let answer: Answer | undefined;
+    if (trimmed) {
+      switch (item.type) {
+        case 'integer':
+          answer = /^[-+]?\d+$/.test(trimmed) ? { valueInteger: Number(trimmed) } : undefined;
+          break;
+        case 'decimal':
+          answer = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(trimmed) ? { valueDecimal: Number(trimmed) } : undefined;
+          break;
+        case 'quantity': {
+          const unit = getExtension(item, QUESTIONNAIRE_UNIT)?.valueCoding;
+          answer = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(trimmed)
+            ? { valueQuantity: { value: Number(trimmed), ...(unit ? { unit: unit.display ?? unit.code, system: unit.system, code: unit.code } : {}) } }
+            : undefined;
+          break;
+        }
+        case 'time':
+          answer = /^([01]?\d|2[0-3]):[0-5]\d$/.test(trimmed) ? { valueTime: `${pad(Number(trimmed.split(':')[0]))}:${trimmed.split(':')[1]}:00` } : undefined;
+          break;
+        case 'url':
+          answer = { valueUri: trimmed };
+          break;
+        case 'reference':
+          answer = { valueReference: { reference: trimmed } };
+          break;
+        default:
+          answer = { valueString: text };
+      }
+    }
+    if (answer) this.raw.delete(`${path}#${index}`);
+    const current = [...(this.form?.answers.get(path) ?? [])];
+    if (item.repeats) {
+      if (answer) current[index] = answer;
+      else current.splice(index, 1);
+      this.userSet(path, current.filter(Boolean));
+    } else {
+      this.userSet(path, answer ? [answer] : []);
+    }
+  }
+
+  private onDatePart(path: ItemPath, node: ItemNode, part: 'day' | 'month' | 'year' | 'time', value: string): void {
+    this.raw.set(`${path}#${part}`, value);
+    const get = (p: string) => (this.raw.get(`${path}#${p}`) ?? '').trim();
+    const [d, m, y] = [Number(get('day')), Number(get('month')), Number(get('year'))];
+    const filled = ['day', 'month', 'year'].some((p) => get(p));
+    let answer: Answer | undefined;
+    if (filled && isValidDate(y, m, d) && /^\d{4}$/.test(get('year'))) {
+      const date = `${y}-${pad(m)}-${pad(d)}`;
+      if (node.item.type === 'date') answer = { valueDate: date };
+      else {
+        const time = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(get('time'));
+        if (time) answer = { valueDateTime: `${date}T${pad(Number(time[1]))}:${time[2]}:00${localOffset(y, m, d, Number(time[1]), Number(time[2]))}` };
+      }
+    }
+    // The typed parts stay as typed; they count as an error only while no valid value stands.
+    this.userSet(path, answer ? [answer] : []);
+  }
+
+  // ---- rendering -----------------------------------------------------------------------------
+
+  private expansion(canonical: string): fhir4.Coding[] | undefined {
+    const [url, version] = canonical.split('|');
+    const vs = this.valueSets.find((v) => v.url === url && (!version || v.version === version));
+    return vs?.expansion?.contains?.map(({ system, code, display }) => ({ system, code, display }));
+  }
+
+  private options(item: fhir4.QuestionnaireItem): Answer[] {
+    if (item.answerOption?.length) return item.answerOption.map(({ initialSelected: _i, extension: _e, ...value }) => value as Answer);
+    if (item.answerValueSet) return (this.expansion(item.answerValueSet) ?? []).map((coding) => ({ valueCoding: coding }));
+    return [];
+  }
+
+  private optionLabel(option: Answer): string {
+    const v = valueOf(option);
+    if (!v) return '';
+    if (v.key === 'valueCoding') return (v.value as fhir4.Coding).display ?? (v.value as fhir4.Coding).code ?? '';
+    if (v.key === 'valueReference') return (v.value as fhir4.Reference).display ?? (v.value as fhir4.Reference).reference ?? '';
+    return String(v.value);
+  }
+
+  private sameOption(a: Answer, b: Answer): boolean {
+    const va = valueOf(a);
+    const vb = valueOf(b);
+    if (!va || !vb || va.key !== vb.key) return false;
+    if (va.key === 'valueCoding') {
+      const ca = va.value as fhir4.Coding;
+      const cb = vb.value as fhir4.Coding;
+      return ca.code === cb.code && (!ca.system || !cb.system || ca.system === cb.system);
+    }
+    return JSON.stringify(va.value) === JSON.stringify(vb.value);
+  }
+
+  private isHidden(item: fhir4.QuestionnaireItem | undefined): boolean {
+    return !item || getExtension(item, QUESTIONNAIRE_HIDDEN)?.valueBoolean === true;
+  }
+
+  private pathsUnder(node: ItemNode, parent: ItemPath | undefined): ItemPath[] {
+    if (node.item.type === 'group' && node.item.repeats) return getRepeatPaths(this.form!, parent, node.item.linkId);
+    return [parent ? `${parent}/${node.item.linkId}` : node.item.linkId];
+  }
+
+  private textOf(item: fhir4.QuestionnaireItem): TemplateResult | string {
+    const xhtml = getExtension((item as { _text?: fhir4.Element })._text, RENDERING_XHTML)?.valueString;
+    if (xhtml) return html`${unsafeHTML(DOMPurify.sanitize(xhtml, SANITIZE) as string)}`;
+    return item.text ?? '';
+  }
+
+  private prefixOf(item: fhir4.QuestionnaireItem) {
+    return item.prefix ? html`<span class="prefix">${item.prefix}</span>` : nothing;
+  }
+
+  private issueFor(path: ItemPath): Issue | undefined {
+    return this.submitted ? this.issues.find((i) => i.path === path) : undefined;
+  }
+
+  private helpFor(node: ItemNode): string | undefined {
+    const help = node.children.filter((c) => c.item.type === 'display' && itemControl(c.item) === ItemControl.help);
+    return help.length ? help.map((c) => c.item.text).join(' ') : undefined;
+  }
+
+  private renderItems(nodes: readonly ItemNode[], parent: ItemPath | undefined): unknown[] {
+    return nodes.flatMap((node) => this.renderNode(node, parent));
+  }
+
+  private renderNode(node: ItemNode, parent: ItemPath | undefined): unknown[] {
+    const { item } = node;
+    if (this.isHidden(item)) return [];
+    if (item.type === 'display' && itemControl(item) === ItemControl.help) return []; // shown as the parent's hint
+    if (item.type === 'group' && item.repeats) return [this.renderRepeatingGroup(node, parent)];
+    const path = parent ? `${parent}/${item.linkId}` : item.linkId;
+    const enabled = this.form!.enabled.has(path);
+    if (!enabled) {
+      const protectedDisplay = getExtension(item, DISABLED_DISPLAY)?.valueCode === 'protected';
+      return protectedDisplay ? [html`<div class="protected" aria-disabled="true">${item.text}</div>`] : [];
+    }
+    return [this.renderEnabled(node, path)];
+  }
+
+  private renderRepeatingGroup(node: ItemNode, parent: ItemPath | undefined): TemplateResult {
+    const paths = getRepeatPaths(this.form!, parent, node.item.linkId).filter((p) => this.form!.enabled.has(p));
+    return html`${paths.map((path, i) => html`
+      <fieldset class="group repeat" part="group">
+        <legend class="group-legend" part="legend">${this.prefixOf(node.item)}${this.textOf(node.item)} ${paths.length > 1 ? `(${i + 1})` : ''}</legend>
+        ${this.renderItems(node.children, path)}
+        ${this.readonly || paths.length < 2 ? nothing : html`<button type="button" class="secondary" @click=${() => this.onRemoveRepeat(path)}>Remove ${node.item.text ?? ''} ${i + 1}</button>`}
+      </fieldset>`)}
+      ${this.readonly ? nothing : html`<button type="button" class="secondary" @click=${() => this.onAddRepeat(parent, node.item.linkId)}>Add another ${(node.item.text ?? '').toLowerCase()}</button>`}`;
+  }
+
+  private onAddRepeat(parent: ItemPath | undefined, linkId: string) {
+    const t = addRepeat(this.form!, parent, linkId);
+    this.form = t.state;
+    this.announcement = 'Added another section.';
+    emit(this, 'kbs-response-change', { response: this.buildResponse()! });
+  }
+
+  private onRemoveRepeat(path: ItemPath) {
+    this.form = removeRepeat(this.form!, path).state;
+    this.announcement = 'Section removed.';
+    emit(this, 'kbs-response-change', { response: this.buildResponse()! });
+  }
+
+  private renderEnabled(node: ItemNode, path: ItemPath): TemplateResult {
+    const { item } = node;
+    if (!SUPPORTED_ITEM_TYPES.has(item.type)) {
+      return html`<div class="notice" role="note" id=${idFor(path)}><strong>Not supported:</strong> the question "${item.text ?? item.linkId}" is of type "${item.type}", which this form cannot show yet. Record it in the usual way.</div>`;
+    }
+    if (item.type === 'group') {
+      return html`<fieldset class="group" part="group">
+        ${item.text ? html`<legend class="group-legend" part="legend">${this.prefixOf(item)}${this.textOf(item)}</legend>` : nothing}
+        ${this.renderItems(node.children, path)}
+      </fieldset>`;
+    }
+    if (item.type === 'display') {
+      const control = itemControl(item);
+      if (control === ItemControl.warning) return html`<div class="warning" role="note"><span class="callout-heading">Important</span>${this.textOf(item)}</div>`;
+      if (control === ItemControl.inset) return html`<div class="inset">${this.textOf(item)}</div>`;
+      return html`<p class="display">${this.prefixOf(item)}${this.textOf(item)}</p>`;
+    }
+    if (this.readonly) return this.renderSummaryRow(node, path);
+    if (item.readOnly) return this.renderReadOnly(node, path);
+    const issue = this.issueFor(path);
+    const id = idFor(path);
+    const hint = this.helpFor(node);
+    const describedBy = [hint ? `${id}-hint` : '', issue ? `${id}-error` : ''].filter(Boolean).join(' ') || nothing;
+    const hintHtml = hint ? html`<span class="hint" id="${id}-hint" part="hint">${hint}</span>` : nothing;
+    const errorHtml = issue ? html`<span class="error-message" id="${id}-error" part="error-message"><span class="visually-hidden">Error:</span> ${issue.message}</span>` : nothing;
+    const required = item.required ? html` <span class="required">(required)</span>` : nothing;
+    const nested = node.children.filter((c) => !(c.item.type === 'display' && itemControl(c.item) === ItemControl.help));
+    const children = nested.length ? this.renderItems(nested, path) : nothing;
+    const groupClass = `form-group${issue ? ' form-group--error' : ''}`;
+
+    if (item.type === 'boolean' || item.type === 'choice' || item.type === 'open-choice') {
+      return html`<div class=${groupClass} part="form-group">
+        <fieldset aria-describedby=${describedBy} id=${id}>
+          <legend part="legend">${this.prefixOf(item)}${this.textOf(item)}${required}</legend>
+          ${hintHtml}${errorHtml}${this.renderChoices(node, path, issue !== undefined)}
+        </fieldset>${children}</div>`;
+    }
+    if (item.type === 'date' || item.type === 'dateTime') {
+      return html`<div class=${groupClass} part="form-group">
+        <fieldset aria-describedby=${describedBy} id=${id}>
+          <legend part="legend">${this.prefixOf(item)}${this.textOf(item)}${required}</legend>
+          ${hint ? hintHtml : html`<span class="hint" id="${id}-hint" part="hint">For example, 15 3 2027</span>`}${errorHtml}
+          ${this.renderDate(node, path, issue !== undefined)}
+        </fieldset>${children}</div>`;
+    }
+    const label = html`<label class="label" for=${`${id}-0`}>${this.prefixOf(item)}${this.textOf(item)}${required}</label>`;
+    const answers = this.form!.answers.get(path) ?? [];
+    const count = item.repeats ? answers.length + 1 : 1;
+    const inputs = Array.from({ length: count }, (_, i) => this.renderInput(node, path, i, describedBy, issue !== undefined));
+    return html`<div class=${groupClass} part="form-group">${label}${hintHtml}${errorHtml}${inputs}${children}</div>`;
+  }
+
+  private renderInput(node: ItemNode, path: ItemPath, index: number, describedBy: string | typeof nothing, invalid: boolean): TemplateResult {
+    const { item } = node;
+    const id = `${idFor(path)}-${index}`;
+    const answer = (this.form!.answers.get(path) ?? [])[index];
+    const rawText = this.raw.get(`${path}#${index}`);
+    const v = answer ? valueOf(answer) : undefined;
+    const shown = rawText ?? (v ? (v.key === 'valueQuantity' ? String((v.value as fhir4.Quantity).value ?? '') : v.key === 'valueReference' ? ((v.value as fhir4.Reference).reference ?? '') : v.key === 'valueTime' ? String(v.value).slice(0, 5) : String(v.value)) : '');
+    const onInput = (e: Event) => this.onText(path, node, (e.target as HTMLInputElement).value, index);
+    const label = index > 0 ? `${labelOf(item)} (${index + 1})` : nothing;
+    if (item.type === 'text') {
+      return html`<textarea id=${id} data-path=${path} aria-label=${label} aria-describedby=${describedBy} aria-invalid=${invalid ? 'true' : 'false'} maxlength=${item.maxLength ?? nothing} .value=${live(shown)} @input=${onInput}></textarea>`;
+    }
+    const numeric = item.type === 'integer' || item.type === 'decimal' || item.type === 'quantity';
+    const unit = item.type === 'quantity' ? getExtension(item, QUESTIONNAIRE_UNIT)?.valueCoding : undefined;
+    return html`<input id=${id} data-path=${path} type=${item.type === 'url' ? 'url' : 'text'} aria-label=${label} class=${numeric ? 'width-4' : item.type === 'time' ? 'width-4' : ''}
+        inputmode=${item.type === 'integer' ? 'numeric' : item.type === 'decimal' || item.type === 'quantity' ? 'decimal' : nothing}
+        spellcheck=${numeric ? 'false' : nothing} autocomplete="off" maxlength=${item.maxLength ?? nothing}
+        aria-describedby=${describedBy} aria-invalid=${invalid ? 'true' : 'false'} .value=${live(shown)} @input=${onInput} />${unit ? html` <span>${unit.display ?? unit.code}</span>` : nothing}`;
+  }
+
+  private renderDate(node: ItemNode, path: ItemPath, invalid: boolean): TemplateResult {
+    const id = idFor(path);
+    const answer = (this.form!.answers.get(path) ?? [])[0];
+    const stored = answer?.valueDate ?? answer?.valueDateTime;
+    const [y, m, d] = stored ? stored.slice(0, 10).split('-') : [];
+    const time = answer?.valueDateTime ? answer.valueDateTime.slice(11, 16) : undefined;
+    const part = (name: 'day' | 'month' | 'year' | 'time', fallback: string | undefined) => this.raw.get(`${path}#${name}`) ?? (fallback ? String(Number(fallback)).padStart(name === 'year' ? 4 : 1, '0') : '');
+    const field = (name: 'day' | 'month' | 'year' | 'time', label: string, width: string, fallback: string | undefined) => html`
+      <div><label for="${id}-${name}">${label}</label>
+      <input type="text" id="${id}-${name}" data-path=${path} data-part=${name} class=${width} inputmode=${name === 'time' ? nothing : 'numeric'} autocomplete="off" aria-invalid=${invalid ? 'true' : 'false'}
+        .value=${live(name === 'time' ? (this.raw.get(`${path}#time`) ?? fallback ?? '') : part(name, fallback))}
+        @input=${(e: Event) => this.onDatePart(path, node, name, (e.target as HTMLInputElement).value)} /></div>`;
+    return html`<div class="date-input" id="${id}-0">
+      ${field('day', 'Day', 'width-2', d)}${field('month', 'Month', 'width-2', m)}${field('year', 'Year', 'width-4', y)}
+      ${node.item.type === 'dateTime' ? field('time', 'Time (24-hour, like 14:30)', 'width-4', time) : nothing}
+    </div>`;
+  }
+
+  private renderChoices(node: ItemNode, path: ItemPath, invalid: boolean): TemplateResult {
+    const { item } = node;
+    const id = idFor(path);
+    const answers = this.form!.answers.get(path) ?? [];
+    const control = itemControl(item);
+    if (item.type === 'boolean') {
+      if (control === ItemControl.checkBox) {
+        const checked = answers[0]?.valueBoolean === true;
+        return html`<div class="choices"><div class="choice">
+          <input type="checkbox" id="${id}-0" data-path=${path} data-option="true" .checked=${live(checked)} aria-invalid=${invalid ? 'true' : 'false'}
+            @change=${(e: Event) => this.userSet(path, (e.target as HTMLInputElement).checked ? [{ valueBoolean: true }] : [])} />
+          <label for="${id}-0">${item.text}</label></div></div>`;
+      }
+      const value = answers[0]?.valueBoolean;
+      const radio = (v: boolean, label: string, i: number) => html`<div class="choice">
+        <input type="radio" id="${id}-${i}" name=${id} data-path=${path} data-option=${label} .checked=${live(value === v)} aria-invalid=${invalid ? 'true' : 'false'} @change=${() => this.userSet(path, [{ valueBoolean: v }])} />
+        <label for="${id}-${i}">${label}</label></div>`;
+      return html`<div class="choices choices--inline">${radio(true, 'Yes', 0)}${radio(false, 'No', 1)}</div>`;
+    }
+    const options = this.options(item);
+    const selected = (o: Answer) => answers.some((a) => this.sameOption(a, o));
+    const otherText = answers.find((a) => a.valueString !== undefined && !options.some((o) => this.sameOption(o, a)))?.valueString;
+    const open = item.type === 'open-choice';
+    const otherKey = `${path}#other`;
+    const otherOpen = otherText !== undefined || this.raw.has(otherKey);
+    if (control === ItemControl.dropDown && !item.repeats) {
+      const index = options.findIndex(selected);
+      return html`<select id="${id}-0" data-path=${path} aria-invalid=${invalid ? 'true' : 'false'} @change=${(e: Event) => {
+        const i = Number((e.target as HTMLSelectElement).value);
+        this.userSet(path, Number.isInteger(i) && i >= 0 ? [options[i]!] : []);
+      }}><option value="" ?selected=${index < 0}>Select an option</option>
+        ${options.map((o, i) => html`<option value=${i} ?selected=${i === index}>${this.optionLabel(o)}</option>`)}</select>`;
+    }
+    const multiple = item.repeats === true;
+    const type = multiple ? 'checkbox' : 'radio';
+    const toggle = (o: Answer, on: boolean) => {
+      const rest = answers.filter((a) => !this.sameOption(a, o));
+      this.userSet(path, multiple ? (on ? [...rest, o] : rest) : on ? [o] : rest);
+    };
+    const setOther = (text: string, on: boolean) => {
+      if (on) this.raw.set(otherKey, text);
+      else this.raw.delete(otherKey);
+      const kept = answers.filter((a) => a.valueString === undefined || options.some((o) => this.sameOption(o, a)));
+      const withOther = on && text.trim() ? [...(multiple ? kept : []), { valueString: text }] : multiple ? kept : [];
+      this.userSet(path, withOther);
+    };
+    return html`<div class="choices">
+      ${options.map((o, i) => html`<div class="choice">
+        <input type=${type} id="${id}-${i}" name=${id} data-path=${path} data-option=${this.optionLabel(o)} .checked=${live(selected(o))} aria-invalid=${invalid ? 'true' : 'false'}
+          @change=${(e: Event) => { if (!multiple) this.raw.delete(otherKey); toggle(o, (e.target as HTMLInputElement).checked); }} />
+        <label for="${id}-${i}">${this.optionLabel(o)}</label></div>`)}
+      ${open ? html`<div class="choice">
+          <input type=${type} id="${id}-other" name=${id} data-path=${path} data-option="Other" .checked=${live(otherOpen)} @change=${(e: Event) => setOther(otherText ?? '', (e.target as HTMLInputElement).checked)} />
+          <label for="${id}-other">Other</label></div>
+        ${otherOpen ? html`<div><label class="label" for="${id}-other-text">Other (describe)</label>
+          <input type="text" id="${id}-other-text" data-path=${path} data-part="other-text" .value=${live(this.raw.get(otherKey) ?? otherText ?? '')} @input=${(e: Event) => setOther((e.target as HTMLInputElement).value, true)} /></div>` : nothing}` : nothing}
+    </div>`;
+  }
+
+  private answerText(answer: Answer): string {
+    const v = valueOf(answer);
+    if (!v) return '';
+    if (v.key === 'valueBoolean') return v.value ? 'Yes' : 'No';
+    if (v.key === 'valueDate') return new Date(`${v.value as string}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+    if (v.key === 'valueDateTime') return new Date(v.value as string).toLocaleString('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/London' });
+    if (v.key === 'valueQuantity') return `${(v.value as fhir4.Quantity).value} ${(v.value as fhir4.Quantity).unit ?? ''}`.trim();
+    return this.optionLabel(answer);
+  }
+
+  private renderReadOnly(node: ItemNode, path: ItemPath): TemplateResult {
+    const { item } = node;
+    const answers = this.form!.answers.get(path) ?? [];
+    const control = itemControl(item);
+    if (item.type === 'boolean' && answers[0]?.valueBoolean === true && (control === ItemControl.warning || control === ItemControl.inset)) {
+      return control === ItemControl.warning
+        ? html`<div class="warning" role="note" data-outcome=${item.linkId}><span class="callout-heading">Outcome</span>${this.textOf(item)}</div>`
+        : html`<div class="inset" data-outcome=${item.linkId}>${this.textOf(item)}</div>`;
+    }
+    return html`<dl class="summary"><div><dt>${this.textOf(item)}</dt><dd>${answers.map((a) => this.answerText(a)).join(', ') || 'Not answered'}</dd></div></dl>`;
+  }
+
+  private renderSummaryRow(node: ItemNode, path: ItemPath): TemplateResult {
+    if (node.item.readOnly) return this.renderReadOnly(node, path);
+    const answers = this.form!.answers.get(path) ?? [];
+    const nested = node.children.filter((c) => !(c.item.type === 'display' && itemControl(c.item) === ItemControl.help));
+    return html`<dl class="summary"><div><dt>${this.prefixOf(node.item)}${this.textOf(node.item)}</dt><dd>${answers.map((a) => this.answerText(a)).join(', ') || 'Not answered'}</dd></div></dl>${nested.length ? this.renderItems(nested, path) : nothing}`;
+  }
+
+  private renderErrorSummary(): TemplateResult | typeof nothing {
+    if (!this.submitted || !this.issues.length) return nothing;
+    return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" part="error-summary">
+      <h2 id="error-summary-title">There is a problem</h2>
+      <ul>${this.issues.map((issue) => html`<li><a href="#${idFor(issue.path ?? '')}-0" @click=${(e: Event) => this.focusField(e, issue.path ?? '')}>${issue.message}</a></li>`)}</ul>
+    </div>`;
+  }
+
+  private focusField(e: Event, path: ItemPath): void {
+    e.preventDefault();
+    const root = this.renderRoot as ShadowRoot;
+    const target = root.getElementById(`${idFor(path)}-0`) ?? root.getElementById(`${idFor(path)}-day`) ?? root.getElementById(idFor(path));
+    const input = target?.matches('input, select, textarea') ? target : target?.querySelector<HTMLElement>('input, select, textarea');
+    (input ?? target)?.focus();
+    (input ?? target)?.scrollIntoView?.({ block: 'center' });
+  }
+
+  private renderStatus(): TemplateResult {
+    const status = this.status;
+    return html`<div role="status" aria-live="polite" part="status" class=${status ? 'status' : ''} data-state=${status?.state ?? nothing}>
+      ${status ? html`<strong>${status.message}</strong>${status.detail ? html`<details><summary>Technical detail</summary><pre>${status.detail}</pre></details>` : nothing}` : nothing}
+    </div>`;
+  }
+
+  protected override render(): TemplateResult {
+    if (this.loadIssues.length) {
+      return html`<div class="load-error" role="alert">
+        <h2>This form cannot be shown</h2>
+        <p>The form definition has problems, so nothing can be recorded with it. Record in the usual way and tell your system administrator.</p>
+        <details><summary>Problems found (${this.loadIssues.length})</summary><ul>${this.loadIssues.slice(0, 20).map((i) => html`<li><code>${i.location}</code>: ${i.message}</li>`)}</ul></details>
+      </div>`;
+    }
+    if (!this.form) return html`<p role="status">${this.loading ? 'Loading form…' : 'No form to show.'}</p>`;
+    return html`
+      <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
+      ${this.renderErrorSummary()}
+      <form part="form" novalidate @submit=${(e: Event) => { e.preventDefault(); void this.submit(); }}>
+        <slot name="before"></slot>
+        ${this.renderItems(this.form.index.roots, undefined)}
+        <slot name="after"></slot>
+        ${this.readonly || this.hideSubmit ? nothing : html`<button type="submit" part="submit">${this.submitLabel}</button>`}
+      </form>
+      ${this.renderStatus()}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kbs-questionnaire': KbsQuestionnaire;
+  }
+}
