@@ -28,7 +28,7 @@ export const messages = {
       case 'dateTime':
         return `Enter a date: ${label}`;
       case 'group':
-        return `Answer at least one question: ${label}`;
+        return `Record at least one answer: ${labelOf(item)}`;
       default:
         return `Enter ${label}`;
     }

@@ -17,7 +17,8 @@ export function completeScenario(scenario: Scenario): { state: FormState; respon
     status: 'completed',
     identifier: GOLDEN_META.identifier,
     subject: subjectOf(scenario.template),
-    encounter: GOLDEN_META.encounter,
+    // The routine enquiry never carries the baby's encounter.
+    ...(scenario.template === 'domestic-abuse-enquiry' ? {} : { encounter: GOLDEN_META.encounter }),
     author: GOLDEN_META.author,
     now: GOLDEN_META.now,
   });

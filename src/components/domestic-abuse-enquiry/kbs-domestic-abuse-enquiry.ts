@@ -87,11 +87,9 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
       // Straight to why and the follow-up.
       form.setAnswers('completed', [{ valueBoolean: false }]);
       form.setAnswers('not-completed/reason', notSafe.map((g) => ({ valueCoding: { system: KBS_CONCEPTS, code: g.reason, display: g.display } })));
-      await form.updateComplete;
-      form.shadowRoot?.querySelector<HTMLElement>('[id^="q-not-completed_2ffollow-up-by"] input, #q-not-completed_2ffollow-up-by-day')?.focus();
-    } else {
-      form.shadowRoot?.querySelector<HTMLElement>('input')?.focus();
     }
+    // The reasons are filled in from the gate; focus goes to what still needs an answer.
+    await form.focusFirstUnanswered();
   };
 
   private renderGate(): TemplateResult {

@@ -192,6 +192,14 @@ export class KbsQuestionnaire extends LitElement {
     return transition;
   }
 
+  /** Moves focus to the first enabled question that still needs an answer (or the save button). */
+  async focusFirstUnanswered(): Promise<void> {
+    await this.updateComplete;
+    const first = this.validate().find((i) => i.code === 'required');
+    if (first?.path) this.focusPath(first.path);
+    else this.renderRoot.querySelector<HTMLElement>('button[type=submit]')?.focus();
+  }
+
   /** All answer problems, including typed text that is not a valid value. */
   validate(): Issue[] {
     if (!this.form) return [];
@@ -458,8 +466,10 @@ export class KbsQuestionnaire extends LitElement {
       return html`<div class="notice" role="note" id=${idFor(path)}><strong>Not supported:</strong> the question "${item.text ?? item.linkId}" is of type "${item.type}", which this form cannot show yet. Record it in the usual way.</div>`;
     }
     if (item.type === 'group') {
-      return html`<fieldset class="group" part="group">
+      const issue = this.issueFor(path);
+      return html`<fieldset class="group${issue ? ' form-group--error' : ''}" part="group" id=${idFor(path)}>
         ${item.text ? html`<legend class="group-legend" part="legend">${this.prefixOf(item)}${this.textOf(item)}</legend>` : nothing}
+        ${issue ? html`<span class="error-message" part="error-message"><span class="visually-hidden">Error:</span> ${issue.message}</span>` : nothing}
         ${this.renderItems(node.children, path)}
       </fieldset>`;
     }
@@ -640,6 +650,11 @@ export class KbsQuestionnaire extends LitElement {
 
   private focusField(e: Event, path: ItemPath): void {
     e.preventDefault();
+    this.focusPath(path);
+  }
+
+  /** Moves focus to the first control of an item. */
+  focusPath(path: ItemPath): void {
     const root = this.renderRoot as ShadowRoot;
     const target = root.getElementById(`${idFor(path)}-0`) ?? root.getElementById(`${idFor(path)}-day`) ?? root.getElementById(idFor(path));
     const input = target?.matches('input, select, textarea') ? target : target?.querySelector<HTMLElement>('input, select, textarea');

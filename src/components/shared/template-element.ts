@@ -33,6 +33,10 @@ export abstract class KbsTemplateElement extends LitElement {
 
   @state() protected active?: Questionnaire;
   @state() protected notice?: string;
+  /** The form is shown only once the questionnaire is settled, so it never swaps under the user. */
+  @state() protected resolving = true;
+  private resolved: Promise<void> = Promise.resolve();
+  private resolvedFor?: Questionnaire;
   @query('kbs-questionnaire') protected form?: KbsQuestionnaire;
 
   /** The questionnaire this element is built around. */
@@ -51,30 +55,35 @@ export abstract class KbsTemplateElement extends LitElement {
     return this.form;
   }
 
+  /** Resolves when the questionnaire is settled and the form has loaded it. */
   get ready(): Promise<void> {
-    return this.updateComplete.then(() => this.form?.ready);
+    return this.resolved.then(() => this.updateComplete).then(() => this.form?.ready);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('questionnaire') || !this.active) void this.resolveQuestionnaire();
+    if (changed.has('questionnaire') || this.resolvedFor === undefined) this.resolved = this.resolveQuestionnaire();
   }
 
+  /** The host's questionnaire, else the record system's copy of the bundled one, else the bundled one. */
   private async resolveQuestionnaire(): Promise<void> {
     const wanted = this.questionnaire ?? this.bundled;
-    this.active ??= wanted;
+    this.resolvedFor = wanted;
     const gateway = this.effectiveGateway;
     if (this.questionnaire || !gateway) {
       this.active = wanted;
+      this.resolving = false;
       return;
     }
+    this.resolving = true;
     const loaded = await gateway.loadQuestionnaire(questionnaireCanonical(wanted)!, wanted).catch(() => undefined);
-    if (loaded) {
-      this.active = loaded.questionnaire;
-      this.notice = loaded.notice;
-    }
+    if (this.resolvedFor !== wanted) return;
+    this.active = loaded?.questionnaire ?? wanted;
+    this.notice = loaded?.notice;
+    this.resolving = false;
   }
 
   protected renderForm(subject: Reference | undefined, encounter: Reference | undefined, options: { hidden?: boolean } = {}): TemplateResult {
+    if (this.resolving) return html`<p role="status">Loading form…</p>`;
     return html`${this.notice ? html`<p class="hint" role="note">${this.notice}</p>` : nothing}
       <kbs-questionnaire
         ?hidden=${options.hidden === true}
