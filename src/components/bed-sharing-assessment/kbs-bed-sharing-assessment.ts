@@ -43,6 +43,12 @@ export class KbsBedSharingAssessment extends KbsTemplateElement {
 
   private onChange = () => (this.form_ = this.questionnaireElement?.state);
 
+  protected override async firstUpdated(): Promise<void> {
+    // A resumed or read-only record shows its outcome and family copy without any change.
+    await this.ready;
+    this.onChange();
+  }
+
   private text(linkId: string): string {
     return this.form_?.index.byLinkId.get(linkId)?.item.text ?? '';
   }

@@ -37,6 +37,8 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
       .choice input { width: 28px; height: 28px; accent-color: var(--_text); }
       .error-message { color: var(--_error); font-weight: 600; display: block; }
       .hidden-screen { color: var(--_secondary); }
+      /* Never in a printout: the family may take the page home. */
+      @media print { :host { display: none !important; } }
     `,
   ];
   protected readonly bundled = QUESTIONNAIRES['domestic-abuse-enquiry'];

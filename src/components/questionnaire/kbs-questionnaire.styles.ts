@@ -52,5 +52,7 @@ export const questionnaireStyles = css`
   dd { margin: 0; }
   .load-error { border: 4px solid var(--_error); padding: var(--_space); }
   .load-error li { margin-bottom: 0.25em; }
+  /* A restricted (domestic abuse) questionnaire never prints, whichever element shows it. */
+  @media print { :host([restricted]) { display: none !important; } form button { display: none; } }
   @media (max-width: 40em) { dl.summary div { grid-template-columns: 1fr; gap: 0; } }
 `;

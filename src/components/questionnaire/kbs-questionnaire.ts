@@ -108,6 +108,9 @@ export class KbsQuestionnaire extends LitElement {
   @property({ attribute: false }) now: () => Date = () => new Date();
   @property({ attribute: false }) newId: () => string = () => globalThis.crypto.randomUUID();
 
+  /** Reflected when the questionnaire is restricted: it then never prints. */
+  @property({ type: Boolean, reflect: true }) restricted = false;
+
   @state() private form?: FormState;
   @state() private loadIssues: Issue[] = [];
   @state() private warnings: Issue[] = [];
@@ -174,6 +177,7 @@ export class KbsQuestionnaire extends LitElement {
   private finishLoad(seq: number, form: FormState | undefined, issues: Issue[]): void {
     if (seq !== this.loadSeq) return;
     this.form = form;
+    this.restricted = form ? isRestricted(form.questionnaire) : false;
     this.loadIssues = issues.filter((i) => i.severity === 'error');
     this.warnings = issues.filter((i) => i.severity === 'warning');
     this.issues = [];
@@ -492,6 +496,10 @@ export class KbsQuestionnaire extends LitElement {
     const children = nested.length ? this.renderItems(nested, path) : nothing;
     const groupClass = `form-group${issue ? ' form-group--error' : ''}`;
 
+    if (item.type === 'boolean' && itemControl(item) === ItemControl.checkBox) {
+      // A single tick: its label is the question, so no legend repeats it.
+      return html`<div class=${groupClass} part="form-group" id=${id}>${hintHtml}${errorHtml}${this.renderChoices(node, path, issue !== undefined, describedBy)}${children}</div>`;
+    }
     if (item.type === 'boolean' || item.type === 'choice' || item.type === 'open-choice') {
       return html`<div class=${groupClass} part="form-group">
         <fieldset aria-describedby=${describedBy} id=${id}>
@@ -552,7 +560,7 @@ export class KbsQuestionnaire extends LitElement {
     </div>`;
   }
 
-  private renderChoices(node: ItemNode, path: ItemPath, invalid: boolean): TemplateResult {
+  private renderChoices(node: ItemNode, path: ItemPath, invalid: boolean, describedBy: string | typeof nothing = nothing): TemplateResult {
     const { item } = node;
     const id = idFor(path);
     const answers = this.form!.answers.get(path) ?? [];
@@ -561,9 +569,9 @@ export class KbsQuestionnaire extends LitElement {
       if (control === ItemControl.checkBox) {
         const checked = answers[0]?.valueBoolean === true;
         return html`<div class="choices"><div class="choice">
-          <input type="checkbox" id="${id}-0" data-path=${path} data-option="true" .checked=${live(checked)} aria-invalid=${invalid ? 'true' : 'false'}
+          <input type="checkbox" id="${id}-0" data-path=${path} data-option="true" .checked=${live(checked)} aria-invalid=${invalid ? 'true' : 'false'} aria-describedby=${describedBy}
             @change=${(e: Event) => this.userSet(path, (e.target as HTMLInputElement).checked ? [{ valueBoolean: true }] : [])} />
-          <label for="${id}-0">${item.text}</label></div></div>`;
+          <label for="${id}-0">${this.prefixOf(item)}${this.textOf(item)}${item.required ? html` <span class="required">(required)</span>` : nothing}</label></div></div>`;
       }
       const value = answers[0]?.valueBoolean;
       const radio = (v: boolean, label: string, i: number) => html`<div class="choice">
