@@ -4,7 +4,7 @@
 // gateway's timeout. Counts lost and duplicated records at the end (targets: 0 and 0).
 // Usage: npm run build && node bench/soak.mjs [--n 1000] [--fault-rate 0.35] [--seed 1]
 import { createServer, request as httpRequest } from 'node:http';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,9 @@ const { startFhirServer } = await import(join(root, 'dist/esm/server/fhir-server
 const { seedDemo } = await import(join(root, 'dist/esm/server/seed.js'));
 const { createFhirGateway, MemoryStore, Outbox } = await import(join(root, 'dist/esm/fhir/index.js'));
 const engine = await import(join(root, 'dist/esm/engine/index.js'));
-const { QUESTIONNAIRES, CONCEPT_MAPS } = { QUESTIONNAIRES: Object.fromEntries(['eight-week-check', 'bed-sharing-assessment', 'domestic-abuse-enquiry'].map((s) => [s, JSON.parse((await import('node:fs')).readFileSync(join(root, 'questionnaires', `${s}.json`), 'utf8'))])), CONCEPT_MAPS: [JSON.parse((await import('node:fs')).readFileSync(join(root, 'valuesets/kbs-to-snomed.conceptmap.json'), 'utf8'))] };
+const readJson = (file) => JSON.parse(readFileSync(join(root, file), 'utf8'));
+const QUESTIONNAIRES = Object.fromEntries(['eight-week-check', 'bed-sharing-assessment', 'domestic-abuse-enquiry'].map((slug) => [slug, readJson(`questionnaires/${slug}.json`)]));
+const CONCEPT_MAPS = [readJson('valuesets/kbs-to-snomed.conceptmap.json')];
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '1000' }, 'fault-rate': { type: 'string', default: '0.35' }, seed: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '4' } } });
 const N = Number(values.n);
@@ -76,7 +78,6 @@ const SCENARIOS = [
   ['bed-sharing-assessment', 'Patient/demo-baby', [...['smoking', 'alcohol', 'drugs', 'tiredness', 'early-or-small', 'not-routine'].map((r, i) => [`checklist/${r}`, [{ valueBoolean: i === 0 }]]), ['sleep-place/sleep-place-night', [c('sleep-place-cot', 'Cot')]], ['sleep-place/sleep-place-day', [c('sleep-place-pram', 'Pram or carrycot')]], ['sleep-place/sleep-place-seen', [{ valueBoolean: true }]], ['participants', [c('participant-mother', 'Mother')]]]],
   ['domestic-abuse-enquiry', 'Patient/demo-mother', [['stage', [c('stage-postnatal', 'After the birth (postnatal)')]], ['completed', [{ valueBoolean: false }]], ['not-completed/reason', [c('not-asked-partner-present', 'Partner present')]], ['not-completed/follow-up-by', [{ valueDate: '2026-12-04' }]], ['not-completed/follow-up-role', [c('follow-up-health-visitor', 'Health visitor')]]]],
 ];
-const expectedPerScenario = [5, 13, 6]; // response + extracted + Provenance, measured fault-free below
 
 function build(i) {
   const [slug, subject, answers] = SCENARIOS[i % SCENARIOS.length];
@@ -84,7 +85,9 @@ function build(i) {
   for (const [path, a] of answers) state = engine.setAnswers(state, path, a).state;
   const uuid = crypto.randomUUID();
   const response = engine.buildQuestionnaireResponse(state, { status: 'completed', identifier: uuid, subject: { reference: subject }, author: { reference: 'Practitioner/demo-gp' }, now: () => new Date() });
-  return { slug, uuid, response, questionnaire: QUESTIONNAIRES[slug], kind: i % SCENARIOS.length };
+  // What one complete submission writes: the entries of its transaction (response, extracted, Provenance).
+  const expected = engine.buildTransactionBundle({ questionnaire: QUESTIONNAIRES[slug], response, mapCode: engine.createCodeMapper(CONCEPT_MAPS), product: { name: 'x', version: '0' }, newUuid: () => crypto.randomUUID() }).bundle.entry.length;
+  return { slug, uuid, response, questionnaire: QUESTIONNAIRES[slug], expected };
 }
 
 const told = { saved: 0, queued: 0, rejected: 0 };
@@ -128,8 +131,8 @@ let lost = 0, duplicated = 0, incomplete = 0;
 for (const job of submitted) {
   const e = byUuid.get(job.uuid) ?? { responses: 0, total: 0 };
   if (e.responses === 0) lost++;
-  else if (e.responses > 1 || e.total > expectedPerScenario[job.kind]) duplicated++;
-  else if (e.total < expectedPerScenario[job.kind]) incomplete++;
+  else if (e.responses > 1 || e.total > job.expected) duplicated++;
+  else if (e.total < job.expected) incomplete++;
 }
 latencies.sort((a, b) => a - b);
 const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(0);

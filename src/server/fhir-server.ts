@@ -42,13 +42,57 @@ function validate(resource: Resource): void {
   }
 }
 
-/** A MemoryRepository that validates every write. */
+type Stored = Resource & { identifier?: fhir4.Identifier[] | fhir4.Identifier; meta?: fhir4.Meta };
+
+/** The index keys of a resource: `Type|identifier|system|value`, `Type|identifier|value`, `Type|_tag|system|code`. */
+function indexKeys(resource: Stored): string[] {
+  const keys: string[] = [];
+  // Most resources have a list of identifiers; QuestionnaireResponse (and a few others) have one.
+  const identifiers = resource.identifier === undefined ? [] : Array.isArray(resource.identifier) ? resource.identifier : [resource.identifier];
+  for (const i of identifiers) {
+    if (i.value) keys.push(`${resource.resourceType}|identifier|${i.value}`, `${resource.resourceType}|identifier|${i.system ?? ''}|${i.value}`);
+  }
+  for (const t of resource.meta?.tag ?? []) if (t.code) keys.push(`${resource.resourceType}|_tag|${t.system ?? ''}|${t.code}`);
+  return keys;
+}
+
+/**
+ * A MemoryRepository that validates every write, and answers the searches conditional create
+ * makes (one `identifier` or `_tag` token) from an index instead of scanning every resource: without
+ * it, each idempotent submission would cost time in proportion to everything ever stored.
+ */
 class ValidatingRepository extends MemoryRepository {
   onWrite: () => void = () => undefined;
+  private readonly index = new Map<string, Set<string>>();
+
+  private indexResource(resource: Stored & { id: string }): void {
+    for (const key of indexKeys(resource)) {
+      const ids = this.index.get(key) ?? new Set<string>();
+      ids.add(resource.id);
+      this.index.set(key, ids);
+    }
+  }
+
+  override search: MemoryRepository['search'] = async (searchRequest) => {
+    const filters = searchRequest.filters ?? [];
+    const only = filters.length === 1 ? filters[0]! : undefined;
+    if (!only || (only.code !== 'identifier' && only.code !== '_tag') || only.operator !== 'eq' || String(only.value).includes(',')) {
+      return (MemoryRepository.prototype.search as (request: unknown) => Promise<unknown>).call(this, searchRequest) as never;
+    }
+    const key = `${searchRequest.resourceType}|${only.code}|${only.value}`;
+    const byId = (this as unknown as { resources: Map<string, Map<string, Stored>> }).resources.get(searchRequest.resourceType);
+    // Verified against the stored resource, so entries left by an update or a rolled-back transaction never match.
+    const matches = [...(this.index.get(key) ?? [])]
+      .map((id) => byId?.get(id))
+      .filter((r): r is Stored => !!r && indexKeys(r).includes(key))
+      .slice(0, searchRequest.count ?? 1000);
+    return { resourceType: 'Bundle', type: 'searchset', entry: matches.map((r) => ({ resource: structuredClone(r) })) } as never;
+  };
 
   override async createResource<T extends Resource>(resource: T) {
     validate(resource);
     const created = await super.createResource(resource);
+    this.indexResource(created as Stored & { id: string });
     this.onWrite();
     return created;
   }
@@ -77,6 +121,12 @@ class ValidatingRepository extends MemoryRepository {
       for (const [k, v] of history) self.history.set(k, v);
       this.onWrite();
     };
+  }
+
+  /** Puts back a resource from the snapshot (no validation: it was validated when written). */
+  async restore(resource: Resource): Promise<void> {
+    const stored = await MemoryRepository.prototype.updateResource.call(this, resource);
+    this.indexResource(stored as Stored & { id: string });
   }
 
   /** Every current resource, for the snapshot. */
@@ -180,7 +230,7 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   // Restore the snapshot before anything can write.
   if (snapshotFile && existsSync(snapshotFile)) {
     const resources = JSON.parse(readFileSync(snapshotFile, 'utf8')) as Resource[];
-    for (const resource of resources) await MemoryRepository.prototype.updateResource.call(repo, resource);
+    for (const resource of resources) await repo.restore(resource);
     log(`restored ${resources.length} resources from ${snapshotFile}`);
   }
   let saving = Promise.resolve();
