@@ -3,6 +3,9 @@ import { css } from 'lit';
 /** NHS.UK frontend patterns: form group, fieldset/legend, hint, error message, radios, checkboxes, callouts. */
 export const questionnaireStyles = css`
   .form-group { margin: 0 0 calc(var(--_space) * 1.5); }
+  /* Off-screen questions skip layout and paint until scrolled to (they stay in the accessibility tree):
+     a long form renders and reacts in time proportional to what is on screen. */
+  .form-group, .display, dl.summary { content-visibility: auto; contain-intrinsic-size: auto 3em; }
   .form-group--error { border-left: 4px solid var(--_error); padding-left: var(--_space); }
   fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
   fieldset.group { margin: 0 0 calc(var(--_space) * 1.5); }

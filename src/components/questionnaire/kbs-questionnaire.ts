@@ -8,6 +8,7 @@
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import DOMPurify from 'dompurify';
@@ -121,6 +122,17 @@ export class KbsQuestionnaire extends LitElement {
   @state() private loading = false;
   /** What the user typed that is not (yet) a valid value, by path and part. */
   private raw = new Map<string, string>();
+  /** Bumped whenever `raw` changes, so guarded items that show typed text re-render. */
+  private rawVersion = 0;
+
+  private setRaw(key: string, value: string): void {
+    this.raw.set(key, value);
+    this.rawVersion++;
+  }
+
+  private deleteRaw(key: string): void {
+    if (this.raw.delete(key)) this.rawVersion++;
+  }
   private identifier?: string;
   private stored?: { id?: string; meta?: fhir4.Meta };
   private loadSeq = 0;
@@ -184,6 +196,7 @@ export class KbsQuestionnaire extends LitElement {
     this.submitted = false;
     this.status = undefined;
     this.raw.clear();
+    this.rawVersion++;
     this.loading = false;
   }
 
@@ -295,12 +308,19 @@ export class KbsQuestionnaire extends LitElement {
     this.announcement = [shown.length ? `Now showing: ${shown.join('; ')}.` : '', hidden.length ? `No longer showing: ${hidden.join('; ')}.` : ''].filter(Boolean).join(' ');
     const node = nodeAt(this.form, path)!;
     emit(this, 'kbs-answer-change', { linkId: node.item.linkId, path, answers: this.form.answers.get(path) ?? [] });
-    emit(this, 'kbs-response-change', { response: this.buildResponse()! });
+    this.emitResponseChange();
+  }
+
+  /** The response is built only if a listener reads it: a large form pays nothing per keystroke otherwise. */
+  private emitResponseChange(): void {
+    const build = () => this.buildResponse()!;
+    let built: QuestionnaireResponse | undefined;
+    emit(this, 'kbs-response-change', { get response() { return (built ??= build()); } });
   }
 
   private onText(path: ItemPath, node: ItemNode, text: string, index = 0): void {
     const item = node.item;
-    this.raw.set(`${path}#${index}`, text);
+    this.setRaw(`${path}#${index}`, text);
     const trimmed = text.trim();
     let answer: Answer | undefined;
     if (trimmed) {
@@ -331,7 +351,7 @@ export class KbsQuestionnaire extends LitElement {
           answer = { valueString: text };
       }
     }
-    if (answer) this.raw.delete(`${path}#${index}`);
+    if (answer) this.deleteRaw(`${path}#${index}`);
     const current = [...(this.form?.answers.get(path) ?? [])];
     if (item.repeats) {
       if (answer) current[index] = answer;
@@ -343,7 +363,7 @@ export class KbsQuestionnaire extends LitElement {
   }
 
   private onDatePart(path: ItemPath, node: ItemNode, part: 'day' | 'month' | 'year' | 'time', value: string): void {
-    this.raw.set(`${path}#${part}`, value);
+    this.setRaw(`${path}#${part}`, value);
     const get = (p: string) => (this.raw.get(`${path}#${p}`) ?? '').trim();
     const [d, m, y] = [Number(get('day')), Number(get('month')), Number(get('year'))];
     const filled = ['day', 'month', 'year'].some((p) => get(p));
@@ -437,7 +457,13 @@ export class KbsQuestionnaire extends LitElement {
       const protectedDisplay = getExtension(item, DISABLED_DISPLAY)?.valueCode === 'protected';
       return protectedDisplay ? [html`<div class="protected" aria-disabled="true">${item.text}</div>`] : [];
     }
-    return [this.renderEnabled(node, path)];
+    // A question whose answers, error and typed text are unchanged is not re-rendered: one answer
+    // change in a 1,000-item form re-renders the items it touched, not all of them.
+    const leaf = node.children.every((c) => c.item.type === 'display' && itemControl(c.item) === ItemControl.help);
+    if (!leaf || item.type === 'group') return [this.renderEnabled(node, path)];
+    const answers = this.form!.answers.get(path);
+    const deps = [node, path, answers, this.issueFor(path), this.rawVersion, this.readonly, this.valueSets, this.submitted];
+    return [guard(deps, () => this.renderEnabled(node, path))];
   }
 
   private renderRepeatingGroup(node: ItemNode, parent: ItemPath | undefined): TemplateResult {
@@ -455,13 +481,13 @@ export class KbsQuestionnaire extends LitElement {
     const t = addRepeat(this.form!, parent, linkId);
     this.form = t.state;
     this.announcement = 'Added another section.';
-    emit(this, 'kbs-response-change', { response: this.buildResponse()! });
+    this.emitResponseChange();
   }
 
   private onRemoveRepeat(path: ItemPath) {
     this.form = removeRepeat(this.form!, path).state;
     this.announcement = 'Section removed.';
-    emit(this, 'kbs-response-change', { response: this.buildResponse()! });
+    this.emitResponseChange();
   }
 
   private renderEnabled(node: ItemNode, path: ItemPath): TemplateResult {
@@ -600,8 +626,8 @@ export class KbsQuestionnaire extends LitElement {
       this.userSet(path, multiple ? (on ? [...rest, o] : rest) : on ? [o] : rest);
     };
     const setOther = (text: string, on: boolean) => {
-      if (on) this.raw.set(otherKey, text);
-      else this.raw.delete(otherKey);
+      if (on) this.setRaw(otherKey, text);
+      else this.deleteRaw(otherKey);
       const kept = answers.filter((a) => a.valueString === undefined || options.some((o) => this.sameOption(o, a)));
       const withOther = on && text.trim() ? [...(multiple ? kept : []), { valueString: text }] : multiple ? kept : [];
       this.userSet(path, withOther);
@@ -609,7 +635,7 @@ export class KbsQuestionnaire extends LitElement {
     return html`<div class="choices">
       ${options.map((o, i) => html`<div class="choice">
         <input type=${type} id="${id}-${i}" name=${id} data-path=${path} data-option=${this.optionLabel(o)} .checked=${live(selected(o))} aria-invalid=${invalid ? 'true' : 'false'}
-          @change=${(e: Event) => { if (!multiple) this.raw.delete(otherKey); toggle(o, (e.target as HTMLInputElement).checked); }} />
+          @change=${(e: Event) => { if (!multiple) this.deleteRaw(otherKey); toggle(o, (e.target as HTMLInputElement).checked); }} />
         <label for="${id}-${i}">${this.optionLabel(o)}</label></div>`)}
       ${open ? html`<div class="choice">
           <input type=${type} id="${id}-other" name=${id} data-path=${path} data-option="Other" .checked=${live(otherOpen)} @change=${(e: Event) => setOther(otherText ?? '', (e.target as HTMLInputElement).checked)} />

@@ -1,0 +1,309 @@
+// Render benchmark: our <kbs-questionnaire> against LHC-Forms and Smart Forms, same Questionnaires,
+// same page scaffold, a fresh browser context per run, headless Debian Chromium, every page served
+// from loopback and every other host refused. Medians and spreads of N runs; ratios ours/peer.
+// Usage: npm run build && npm ci --prefix bench && node bench/build-peers.mjs && node bench/render.mjs [--runs 15]
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { extname, join, normalize, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const require = createRequire(join(root, 'package.json'));
+const { chromium } = require('playwright-core');
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, only: { type: 'string' } } });
+const RUNS = Number(values.runs);
+
+// ---- questionnaires -------------------------------------------------------------------------------
+const read = (f) => JSON.parse(readFileSync(join(root, f), 'utf8'));
+const valueSets = ['valuesets'].flatMap(() => []);
+/** Our templates use answerValueSet; peers without a terminology server get the expansion inline. */
+function inlineValueSets(q) {
+  const sets = Object.fromEntries(
+    ['assessment-contact', 'assessment-participants', 'baby-sleep-place', 'never-ever-shake-video-seen', 'routine-enquiry-disclosure', 'routine-enquiry-follow-up-role', 'routine-enquiry-not-completed-reason', 'routine-enquiry-stage', 'safer-sleep-information-given']
+      .map((s) => read(`valuesets/${s}.valueset.json`)).map((vs) => [vs.url, vs]),
+  );
+  const walk = (items) => (items ?? []).map((item) => {
+    const copy = { ...item, item: item.item ? walk(item.item) : undefined };
+    if (!copy.item) delete copy.item;
+    if (item.answerValueSet && sets[item.answerValueSet]) {
+      copy.answerOption = sets[item.answerValueSet].expansion.contains.map(({ system, code, display }) => ({ valueCoding: { system, code, display } }));
+      delete copy.answerValueSet;
+    }
+    return copy;
+  });
+  return { ...q, item: walk(q.item) };
+}
+
+function synthetic(n) {
+  const item = [];
+  for (let i = 0; i < n; i += 2) {
+    item.push({ linkId: `b${i}`, type: 'boolean', text: `Question ${i}: is this true?` });
+    item.push({ linkId: `d${i}`, type: 'string', text: `Follow-up ${i + 1}: describe`, enableWhen: [{ question: `b${i}`, operator: '=', answerBoolean: true }] });
+  }
+  return { resourceType: 'Questionnaire', status: 'active', url: `urn:bench:synthetic-${n}`, item };
+}
+
+const general = {
+  resourceType: 'Questionnaire', status: 'active', url: 'urn:bench:general',
+  item: [
+    { linkId: 'name', type: 'string', text: 'Full name', required: true },
+    { linkId: 'dob', type: 'date', text: 'Date of birth' },
+    { linkId: 'weight', type: 'decimal', text: 'Weight in kg' },
+    { linkId: 'visits', type: 'integer', text: 'Number of visits' },
+    { linkId: 'notes', type: 'text', text: 'Notes' },
+    { linkId: 'smoker', type: 'boolean', text: 'Does anyone in the home smoke?' },
+    { linkId: 'where', type: 'choice', text: 'Where does the baby sleep?', answerOption: ['Cot', 'Moses basket', 'Bedside crib', 'Parents bed'].map((d, i) => ({ valueCoding: { system: 'urn:bench', code: `s${i}`, display: d } })) },
+    { linkId: 'household', type: 'group', text: 'Household', item: [
+      { linkId: 'adults', type: 'integer', text: 'Adults in the home' },
+      { linkId: 'pets', type: 'boolean', text: 'Pets in the home?' },
+      { linkId: 'pet-kind', type: 'string', text: 'Which pets?', enableWhen: [{ question: 'pets', operator: '=', answerBoolean: true }] },
+    ] },
+    { linkId: 'carer', type: 'group', text: 'Carer', repeats: true, item: [
+      { linkId: 'carer-name', type: 'string', text: 'Carer name' },
+      { linkId: 'carer-role', type: 'choice', text: 'Role', answerOption: ['Mother', 'Father', 'Grandparent', 'Other'].map((d, i) => ({ valueCoding: { system: 'urn:bench', code: `r${i}`, display: d } })) },
+    ] },
+  ],
+};
+
+const QUESTIONNAIRES = {
+  'eight-week-check': { q: inlineValueSets(read('questionnaires/eight-week-check.json')), first: 'Keeping babies safe is a priority' },
+  'bed-sharing-assessment': { q: inlineValueSets(read('questionnaires/bed-sharing-assessment.json')), first: 'Put babies on their back for every sleep.' },
+  'domestic-abuse-enquiry': { q: inlineValueSets(read('questionnaires/domestic-abuse-enquiry.json')), first: 'Stage' },
+  general: { q: general, first: 'Full name' },
+  'synthetic-10': { q: synthetic(10), first: 'Question 0: is this true?', click: true },
+  'synthetic-100': { q: synthetic(100), first: 'Question 0: is this true?', click: true },
+  'synthetic-1000': { q: synthetic(1000), first: 'Question 0: is this true?', click: true },
+};
+
+// ---- pages ----------------------------------------------------------------------------------------
+const PROBE = `<script>
+// Same probe on every page: the first frame in which the first question's text is on screen.
+(() => {
+  const find = (node, text) => {
+    const stack = [node];
+    while (stack.length) {
+      const n = stack.pop();
+      if (n.nodeType === 3 && n.textContent.includes(text)) { const r = n.parentElement?.getClientRects(); if (r && r.length) return n.parentElement; }
+      if (n.shadowRoot) stack.push(n.shadowRoot);
+      for (let c = n.lastChild; c; c = c.previousSibling) stack.push(c);
+    }
+    return null;
+  };
+  window.__find = find;
+  const first = document.currentScript.dataset.first;
+  const tick = () => { if (find(document.body || document.documentElement, first)) window.__firstVisible = performance.now(); else requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+})();
+</script>`;
+
+function page(renderer, name) {
+  const { q, first } = QUESTIONNAIRES[name];
+  const data = `<script type="application/json" id="q">${JSON.stringify(q).replace(/</g, '\\u003c')}</script>`;
+  const probe = PROBE.replace('<script>', `<script data-first="${first.replace(/"/g, '&quot;')}">`);
+  const head = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${renderer}</title>${data}${probe}`;
+  if (renderer === 'ours') {
+    return `${head}<script type="module">
+      import '/ours/kbs.js';
+      const el = document.createElement('kbs-questionnaire');
+      el.questionnaire = JSON.parse(document.getElementById('q').textContent);
+      document.getElementById('form').append(el);
+    </script></head><body><div id="form"></div></body></html>`;
+  }
+  if (renderer === 'lhc-forms') {
+    return `${head}<link rel="stylesheet" href="/lforms/webcomponent/styles.css">
+      <script src="/lforms/webcomponent/assets/lib/zone.min.js"></script>
+      <script src="/lforms/webcomponent/runtime.js" type="module"></script>
+      <script src="/lforms/webcomponent/polyfills.js" type="module"></script>
+      <script src="/lforms/webcomponent/main.js" type="module"></script>
+      <script src="/lforms/fhir/R4/lformsFHIR.min.js" defer></script>
+      <script type="module">
+        await customElements.whenDefined('wc-lhc-form');
+        LForms.Util.addFormToPage(JSON.parse(document.getElementById('q').textContent), 'form', { fhirVersion: 'R4' });
+      </script></head><body><div id="form"></div></body></html>`;
+  }
+  return `${head}<script type="module">
+      import '/sf/smart-forms.js';
+      window.renderSmartForm(JSON.parse(document.getElementById('q').textContent), document.getElementById('form'));
+    </script></head><body><div id="form"></div></body></html>`;
+}
+
+const MOUNTS = {
+  '/ours/': join(root, 'dist/bundle'),
+  '/lforms/': join(here, 'node_modules/lforms/dist/lforms'),
+  '/sf/': join(here, '.build/smart-forms'),
+};
+const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.map': 'application/json', '.png': 'image/png', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.svg': 'image/svg+xml' };
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const m = /^\/page\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+  if (m) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    return res.end(page(m[1], m[2]));
+  }
+  for (const [prefix, dir] of Object.entries(MOUNTS)) {
+    if (!url.pathname.startsWith(prefix)) continue;
+    const file = normalize(join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
+    if (!file.startsWith(dir) || !existsSync(file)) break;
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    return res.end(readFileSync(file));
+  }
+  res.writeHead(404);
+  res.end();
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const RENDERERS = ['ours', 'lhc-forms', ...(existsSync(join(MOUNTS['/sf/'], 'smart-forms.js')) ? ['smart-forms'] : [])];
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+/** Clicks the first "Yes" (radio or checkbox label) and times until the dependent item is on screen. */
+async function clickToDependent(p, renderer) {
+  return p.evaluate(async (renderer) => {
+    const deep = (root, sel) => {
+      const out = [];
+      const stack = [root];
+      while (stack.length) {
+        const n = stack.pop();
+        if (n.querySelectorAll) out.push(...n.querySelectorAll(sel));
+        if (n.shadowRoot) stack.push(n.shadowRoot);
+        if (n.children) for (const c of n.children) stack.push(c);
+      }
+      return out;
+    };
+    let target;
+    if (renderer === 'ours') target = deep(document.body, 'input[data-path="b0"][data-option="Yes"]')[0];
+    else {
+      // The first control of the first question: LHC-Forms and Smart Forms show a boolean as a checkbox or Yes/No radios.
+      const labels = deep(document.body, 'label, span, input[type=checkbox], input[type=radio]');
+      target = labels.find((l) => l.tagName === 'LABEL' && l.textContent.trim() === 'Yes') ?? labels.find((l) => l.tagName === 'INPUT');
+    }
+    if (!target) return null;
+    const t0 = performance.now();
+    target.click();
+    return new Promise((ok) => {
+      const tick = () => (window.__find(document.body, 'Follow-up 1: describe') ? ok(performance.now() - t0) : requestAnimationFrame(tick));
+      requestAnimationFrame(tick);
+      setTimeout(() => ok(null), 20000);
+    });
+  }, renderer);
+}
+
+async function run(renderer, name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
+  const p = await context.newPage();
+  const js = [];
+  p.on('response', async (r) => {
+    if (r.request().resourceType() === 'script' || r.url().endsWith('.js')) {
+      try { js.push(await r.body()); } catch { /* navigation ended */ }
+    }
+  });
+  const cdp = await context.newCDPSession(p);
+  await p.goto(`${origin}/page/${renderer}/${name}`);
+  await p.waitForFunction(() => window.__firstVisible !== undefined, null, { timeout: 60000 });
+  const firstVisible = await p.evaluate(() => window.__firstVisible);
+  await p.waitForTimeout(200); // let late chunks land before counting bytes and heap
+  const click = QUESTIONNAIRES[name].click ? await clickToDependent(p, renderer) : undefined;
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  const raw = js.reduce((a, b) => a + b.length, 0);
+  const gzip = js.reduce((a, b) => a + gzipSync(b, { level: 9 }).length, 0);
+  await context.close();
+  return { firstVisible, click, heap, raw, gzip };
+}
+
+const median = (xs) => { const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
+const spread = (xs) => { const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b); return s.length ? [s[Math.floor(s.length * 0.1)], s[Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)]] : [NaN, NaN]; };
+
+const results = {};
+const names = values.only ? values.only.split(',') : Object.keys(QUESTIONNAIRES);
+for (const name of names) {
+  for (const renderer of RENDERERS) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        runs.push(await run(renderer, name));
+      } catch (e) {
+        runs.push({ error: String(e.message ?? e).split('\n')[0] });
+      }
+    }
+    const ok = runs.filter((r) => !r.error);
+    results[`${renderer}|${name}`] = {
+      n: ok.length,
+      errors: runs.filter((r) => r.error).map((r) => r.error).slice(0, 1),
+      firstVisible: median(ok.map((r) => r.firstVisible)), firstSpread: spread(ok.map((r) => r.firstVisible)),
+      click: median(ok.map((r) => r.click)), clickSpread: spread(ok.map((r) => r.click)),
+      heap: median(ok.map((r) => r.heap)), raw: median(ok.map((r) => r.raw)), gzip: median(ok.map((r) => r.gzip)),
+    };
+    const r = results[`${renderer}|${name}`];
+    console.log(`${name.padEnd(24)} ${renderer.padEnd(12)} first ${r.firstVisible.toFixed(0)} ms  click ${Number.isNaN(r.click) ? '-' : r.click.toFixed(1)} ms  js ${(r.gzip / 1024).toFixed(0)} KB gz  heap ${(r.heap / 1048576).toFixed(1)} MB  (${r.n}/${RUNS} ok${r.errors.length ? `; ${r.errors[0]}` : ''})`);
+  }
+}
+await browser.close();
+server.close();
+
+// ---- report ---------------------------------------------------------------------------------------
+const fmt = (x, d = 0) => (Number.isNaN(x) || x === undefined ? '–' : x.toFixed(d));
+const kb = (x) => (Number.isNaN(x) ? '–' : (x / 1024).toFixed(0));
+const ratio = (ours, peer) => (Number.isNaN(ours) || Number.isNaN(peer) || !peer ? '–' : `${(peer / ours).toFixed(1)}×`);
+const peers = RENDERERS.filter((r) => r !== 'ours');
+let md = `# Render benchmark: ours vs ${peers.join(', ')}
+
+Run ${new Date().toISOString()} on this machine (${(await import('node:os')).cpus().length} cores), headless Debian Chromium, ${RUNS} fresh browser contexts per cell, everything on loopback.
+Medians; [p10–p90] after first render. "×" = how many times better ours is (peer ÷ ours; above 1 means ours is better).
+JS = every script the page loaded (ours: the script-tag bundle and the chunks it loaded; LHC-Forms: its web component and R4 FHIR library; Smart Forms: its React bundle), gzip -9.
+Heap = V8 used heap after a forced GC. Click = from the click on the first "Yes" to the dependent item on screen.
+
+| questionnaire | metric | ours | ${peers.map((p) => `${p} | ours vs ${p}`).join(' | ')} |
+|---|---|--:|${peers.map(() => '--:|--:').join('|')}|
+`;
+for (const name of names) {
+  const o = results[`ours|${name}`];
+  const rows = [
+    ['first question visible (ms)', (r) => `${fmt(r.firstVisible)} [${fmt(r.firstSpread[0])}–${fmt(r.firstSpread[1])}]`, (r) => r.firstVisible],
+    ['JS to render, gzip (KB)', (r) => kb(r.gzip), (r) => r.gzip],
+    ['JS to render, raw (KB)', (r) => kb(r.raw), (r) => r.raw],
+    ['JS heap after render (MB)', (r) => fmt(r.heap / 1048576, 1), (r) => r.heap],
+  ];
+  if (QUESTIONNAIRES[name].click) rows.push(['click → dependent visible (ms)', (r) => `${fmt(r.click, 1)} [${fmt(r.clickSpread[0], 1)}–${fmt(r.clickSpread[1], 1)}]`, (r) => r.click]);
+  for (const [label, show, value] of rows) {
+    md += `| ${name} | ${label} | ${show(o)} | ${peers.map((p) => { const r = results[`${p}|${name}`]; return `${r.n ? show(r) : `failed: ${r.errors[0] ?? ''}`} | ${r.n ? ratio(value(o), value(r)) : '–'}`; }).join(' | ')} |\n`;
+  }
+}
+
+// Plot: first render time against item count.
+const sizes = [10, 100, 1000].filter((n) => names.includes(`synthetic-${n}`));
+const colours = { ours: '#005eb8', 'lhc-forms': '#d5281b', 'smart-forms': '#007f3b' };
+const W = 640, H = 400, L = 70, B = 50, T = 20, R = 150;
+const maxY = Math.max(...RENDERERS.flatMap((r) => sizes.map((n) => results[`${r}|synthetic-${n}`]?.firstVisible ?? 0)).filter(Number.isFinite)) * 1.1 || 1;
+const x = (n) => L + ((Math.log10(n) - 1) / 2) * (W - L - R);
+const y = (v) => H - B - (v / maxY) * (H - B - T);
+let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="Arial" font-size="12">
+<rect width="100%" height="100%" fill="#fff"/>
+<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#333"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#333"/>
+<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">items in the questionnaire (log scale)</text>
+<text transform="translate(15 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">first question visible, median ms</text>
+${sizes.map((n) => `<text x="${x(n)}" y="${H - B + 18}" text-anchor="middle">${n}</text>`).join('')}
+${[0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${L - 8}" y="${y(f * maxY) + 4}" text-anchor="end">${(f * maxY).toFixed(0)}</text><line x1="${L}" x2="${W - R}" y1="${y(f * maxY)}" y2="${y(f * maxY)}" stroke="#eee"/>`).join('')}
+`;
+RENDERERS.forEach((r, i) => {
+  const pts = sizes.map((n) => [x(n), y(results[`${r}|synthetic-${n}`]?.firstVisible)]).filter(([, v]) => Number.isFinite(v));
+  svg += `<polyline fill="none" stroke="${colours[r]}" stroke-width="2.5" points="${pts.map((p) => p.join(',')).join(' ')}"/>`;
+  svg += pts.map(([a, b]) => `<circle cx="${a}" cy="${b}" r="4" fill="${colours[r]}"/>`).join('');
+  svg += `<rect x="${W - R + 15}" y="${T + 20 * i}" width="12" height="12" fill="${colours[r]}"/><text x="${W - R + 32}" y="${T + 20 * i + 11}">${r}</text>`;
+});
+svg += '</svg>\n';
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(join(here, 'results/first-render.svg'), svg);
+md += `\n![first render against item count](first-render.svg)\n`;
+writeFileSync(join(here, 'results/latest.md'), md);
+writeFileSync(join(here, 'results/latest.json'), JSON.stringify(results, null, 2));
+console.log('\nwrote bench/results/latest.md, latest.json, first-render.svg');
