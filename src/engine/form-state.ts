@@ -84,12 +84,11 @@ function initialAnswers(node: ItemNode): Answer[] {
 function applyInitialExpressions(state: FormState): FormState {
   const answers = new Map(state.answers);
   const scope = buildScope(state, toQuestionnaireResponse(state));
-  for (const [linkId, node] of state.index.byLinkId) {
+  for (const node of state.index.byLinkId.values()) {
     const expression = getExtension(node.item, SDC_INITIAL_EXPRESSION)?.valueExpression?.expression;
     if (!expression) continue;
     const values = toAnswers(node, safeEvaluate(state, expression, scope.resource, scope.environment));
     for (const path of pathsOf(state, node)) if (values.length && !answers.has(path)) answers.set(path, values);
-    void linkId;
   }
   return { ...state, answers };
 }

@@ -5,19 +5,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningFhirServer } from '../../src/server/fhir-server.js';
 import { SCENARIOS } from '../fixtures/scenarios.js';
-import { completeByKeyboard, launch, screenshot, startServer } from './support.js';
+import { completeByKeyboard, screenshot, useBrowserAndServer } from './support.js';
 
-let browser: Browser;
-let server: RunningFhirServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 const scenario = (name: string) => SCENARIOS.find((s) => s.name === name)!.answers;
 const panel = (page: Page) => page.locator('#record').innerText();
@@ -29,11 +20,11 @@ async function startAt(page: Page, tag: string): Promise<void> {
 }
 
 test('the demo page: three templates completed, filed entries read back in the record panel', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${env.server.url}/`);
   await expect.poll(() => page.locator('#banner').innerText()).toContain('NHS number 999 000 0018');
   expect(await page.locator('#banner').innerText()).toContain('Mother: Grace Example');
 
@@ -65,13 +56,13 @@ test('the demo page: three templates completed, filed entries read back in the r
 });
 
 test('the script-tag bundle works in a plain HTML page with no build step', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await page.route('**/plain.html', (route) => route.fulfill({
     contentType: 'text/html',
     body: `<!doctype html><html lang="en"><head><title>Plain</title><script type="module" src="/bundle/kbs.js"></script></head>
       <body><kbs-eight-week-check fhir-base-url="/fhir" density="compact"></kbs-eight-week-check></body></html>`,
   }));
-  await page.goto(`${server.url}/plain.html`);
+  await page.goto(`${env.server.url}/plain.html`);
   await page.waitForFunction(() => (document.querySelector('kbs-eight-week-check') as HTMLElement & { questionnaireElement?: Element }).questionnaireElement?.shadowRoot?.querySelector('form'));
   const text = await page.evaluate(() => (document.querySelector('kbs-eight-week-check')!.shadowRoot!.querySelector('kbs-questionnaire')!.shadowRoot!.textContent ?? ''));
   expect(text).toContain('Babies should sleep on their back in a clutter free cot or Moses basket on a clean, flat mattress.');

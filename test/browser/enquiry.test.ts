@@ -1,23 +1,14 @@
 /** The routine enquiry's own safety behaviour, in Chromium against the real server. */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { RunningFhirServer } from '../../src/server/fhir-server.js';
-import { launch, openHarness, startServer } from './support.js';
+import { openHarness, useBrowserAndServer } from './support.js';
 
-let browser: Browser;
-let server: RunningFhirServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 type Enquiry = HTMLElement & { ready: Promise<void>; mother?: { reference: string }; patient?: { reference: string } };
 
 async function mount(page: Page, props: { mother?: string; patient?: string }): Promise<void> {
-  await openHarness(page, server);
+  await openHarness(page, env.server);
   await page.evaluate(async ({ mother, patient }) => {
     const el = document.createElement('kbs-domestic-abuse-enquiry') as Enquiry;
     el.setAttribute('fhir-base-url', `${location.origin}/fhir`);
@@ -36,7 +27,7 @@ async function mount(page: Page, props: { mother?: string; patient?: string }): 
 const inner = (page: Page, script: string) => page.evaluate(script);
 
 test('Hide clears the screen at once and Show brings the answers back', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await mount(page, { mother: 'Patient/demo-mother' });
   await inner(page, `document.querySelector('kbs-domestic-abuse-enquiry').shadowRoot.querySelector('kbs-questionnaire').shadowRoot.querySelector('[data-path="stage"][data-option="After the birth (postnatal)"]').click()`);
   await inner(page, `document.querySelector('kbs-domestic-abuse-enquiry').shadowRoot.querySelector('[part=hide]').click()`);
@@ -53,7 +44,7 @@ test('Hide clears the screen at once and Show brings the answers back', async ()
 });
 
 test("finds the mother through the baby's record, and files to her", async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await mount(page, { patient: 'Patient/demo-baby' });
   await page.waitForFunction(() => (document.querySelector('kbs-domestic-abuse-enquiry') as Enquiry).mother !== undefined);
   expect(await page.evaluate(() => (document.querySelector('kbs-domestic-abuse-enquiry') as Enquiry).mother)).toEqual({ reference: 'Patient/demo-mother' });
@@ -61,10 +52,10 @@ test("finds the mother through the baby's record, and files to her", async () =>
 });
 
 test('without the mother nothing is saved, and the clinician is told', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await mount(page, {});
   const status = await page.evaluate(async () => {
-    const form = document.querySelector('kbs-domestic-abuse-enquiry')!.shadowRoot!.querySelector('kbs-questionnaire') as HTMLElement & { setAnswers: (p: string, a: unknown[]) => void; submit: () => Promise<unknown>; updateComplete: Promise<void> };
+    const form = document.querySelector('kbs-domestic-abuse-enquiry')!.shadowRoot!.querySelector('kbs-questionnaire') as unknown as HTMLElement & { setAnswers: (p: string, a: unknown[]) => void; submit: () => Promise<unknown>; updateComplete: Promise<void> };
     const KBS = 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts';
     form.setAnswers('stage', [{ valueCoding: { system: KBS, code: 'stage-antenatal', display: 'Before the birth (antenatal)' } }]);
     form.setAnswers('completed', [{ valueBoolean: true }]);
@@ -74,7 +65,7 @@ test('without the mother nothing is saved, and the clinician is told', async () 
     return form.shadowRoot!.querySelector('[role=status]')!.textContent;
   });
   expect(status).toContain("the mother's record is not known, so nothing was saved");
-  const stored = (await server.repo.allResources()).filter((r) => r.resourceType === 'QuestionnaireResponse');
+  const stored = (await env.server.repo.allResources()).filter((r) => r.resourceType === 'QuestionnaireResponse');
   expect(stored).toEqual([]);
   await page.close();
 });

@@ -5,9 +5,8 @@
  */
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningFhirServer } from '../../src/server/fhir-server.js';
 import { RENDERING_XHTML } from '../../src/engine/index.js';
-import { launch, openHarness, screenshot, startServer } from './support.js';
+import { openHarness, screenshot, useBrowserAndServer } from './support.js';
 
 const EVIL = 'http://127.0.0.2:9';
 const PAYLOADS = [
@@ -46,15 +45,7 @@ function corpus(): fhir4.Questionnaire {
   };
 }
 
-let browser: Browser;
-let server: RunningFhirServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 async function watch(page: Page) {
   const dialogs: string[] = [];
@@ -78,9 +69,9 @@ async function render(page: Page): Promise<void> {
 
 describe('XSS corpus', () => {
   test('renders hostile text as text: no script, no dialog, no request outside the app', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const { dialogs, requests } = await watch(page);
-    await openHarness(page, server);
+    await openHarness(page, env.server);
     await render(page);
     // Interact: pick options, click the sanitised link, submit.
     await page.evaluate(() => {
@@ -102,7 +93,7 @@ describe('XSS corpus', () => {
     });
     expect(state.xss).toBeUndefined();
     expect(dialogs).toEqual([]);
-    expect(requests.filter((u) => !u.startsWith(server.url))).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith(env.server.url))).toEqual([]);
     expect(requests.map((u) => new URL(u).pathname).filter((p) => p !== '/harness.html' && !p.startsWith('/bundle/'))).toEqual([]);
     expect(state.text).toContain('<script>window.__xss=1</script>'); // shown, not run
     expect(state.text).toContain('Not supported');
@@ -114,24 +105,24 @@ describe('XSS corpus', () => {
   });
 
   test('holds without the CSP too (escaping, not policy, is what keeps it safe)', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const { dialogs, requests } = await watch(page);
     await page.route('**/nocsp.html', (route) =>
       route.fulfill({ contentType: 'text/html', body: '<!doctype html><html lang="en"><head><title>t</title><script type="module" src="/bundle/kbs.js"></script></head><body><main id="host"></main></body></html>' }),
     );
-    await page.goto(`${server.url}/nocsp.html`);
+    await page.goto(`${env.server.url}/nocsp.html`);
     await page.waitForFunction(() => customElements.get('kbs-questionnaire') !== undefined);
     await render(page);
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
-    expect(requests.filter((u) => !u.startsWith(server.url))).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith(env.server.url))).toEqual([]);
     await page.close();
   });
 
   test('a malformed questionnaire shows a clear message, not a blank screen', async () => {
-    const page = await browser.newPage();
-    await openHarness(page, server);
+    const page = await env.browser.newPage();
+    await openHarness(page, env.server);
     const text = await page.evaluate(async () => {
       const el = document.createElement('kbs-questionnaire') as HTMLElement & { questionnaire: unknown; ready: Promise<void> };
       el.questionnaire = '{"resourceType":"Questionnaire","status":"active","item":[{"linkId":"a","type":"boolean","enableWhen":[{"question":"nope","operator":"=","answerBoolean":true}]}]}';
@@ -147,8 +138,8 @@ describe('XSS corpus', () => {
 
 describe('the family copy of the bed-sharing assessment', () => {
   test('prints the assessment only: nothing from a routine enquiry on the same page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    await openHarness(page, server, '<main id="host"><kbs-domestic-abuse-enquiry></kbs-domestic-abuse-enquiry><kbs-bed-sharing-assessment></kbs-bed-sharing-assessment></main>');
+    const page = await env.browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await openHarness(page, env.server, '<main id="host"><kbs-domestic-abuse-enquiry></kbs-domestic-abuse-enquiry><kbs-bed-sharing-assessment></kbs-bed-sharing-assessment></main>');
     await page.evaluate(async () => {
       const da = document.querySelector('kbs-domestic-abuse-enquiry') as HTMLElement & { ready: Promise<void>; mother: unknown };
       da.mother = { reference: 'Patient/demo-mother' };

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { STRICT_CSP, startFhirServer, type RunningFhirServer } from '../../src/server/fhir-server.js';
 import { seedDemo } from '../../src/server/seed.js';
 import type { Answer } from '../../src/engine/index.js';
@@ -24,6 +25,19 @@ export async function launch(): Promise<Browser> {
 
 export function startServer(): Promise<RunningFhirServer> {
   return startFhirServer({ staticDir: join(ROOT, 'dist'), seed: seedDemo });
+}
+
+/** One Chromium and one seeded embedded server for a test file, closed after it. */
+export function useBrowserAndServer(): { readonly browser: Browser; readonly server: RunningFhirServer } {
+  const env = {} as { browser: Browser; server: RunningFhirServer };
+  beforeAll(async () => {
+    [env.browser, env.server] = await Promise.all([launch(), startServer()]);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 /** A plain HTML page on the server's origin that loads the script-tag bundle, under the strict CSP. */

@@ -7,28 +7,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningFhirServer } from '../../src/server/fhir-server.js';
 import { GOLDEN_META, SCENARIOS, type Scenario } from '../fixtures/scenarios.js';
 import { ROOT } from '../support/content.js';
-import { axeViolations, completeByKeyboard, launch, openHarness, screenshot, startServer } from './support.js';
+import { axeViolations, completeByKeyboard, openHarness, screenshot, useBrowserAndServer } from './support.js';
 
 const TAGS = { 'eight-week-check': 'kbs-eight-week-check', 'bed-sharing-assessment': 'kbs-bed-sharing-assessment', 'domestic-abuse-enquiry': 'kbs-domestic-abuse-enquiry' } as const;
 
-let browser: Browser;
-let server: RunningFhirServer;
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 /** Puts a template on the harness page, wired to the server like a record system would. */
 async function mount(page: Page, template: Scenario['template'], options: { identifier?: string; readonly?: boolean; response?: unknown } = {}) {
-  await openHarness(page, server);
+  await openHarness(page, env.server);
   await page.evaluate(({ tag, meta, identifier, readonly, response }) => {
-    const el = document.createElement(tag) as HTMLElement & Record<string, unknown>;
+    const el = document.createElement(tag) as unknown as HTMLElement & Record<string, unknown>;
     el.setAttribute('fhir-base-url', `${location.origin}/fhir`);
     el.now = () => new Date('2026-11-22T10:30:00Z');
     el.newId = () => identifier;
@@ -52,7 +43,7 @@ const events = (page: Page) => page.evaluate(() => (window as unknown as { kbsEv
 
 describe.each(SCENARIOS)('$template: $name', (scenario) => {
   test('completed by keyboard only, it saves the golden response', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
     // A fresh identifier per run, so a re-run against the same server is a new form instance.
     const identifier = crypto.randomUUID();
     await mount(page, scenario.template, { identifier });
@@ -66,7 +57,7 @@ describe.each(SCENARIOS)('$template: $name', (scenario) => {
     await page.waitForFunction(() => (window as unknown as { kbsEvents: string[] }).kbsEvents.some((e) => e === 'kbs-saved' || e === 'kbs-save-error' || e === 'kbs-invalid'));
     expect(await events(page)).toEqual(['kbs-submit', 'kbs-saved']);
 
-    const [, found] = await server.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|urn:uuid:${identifier}`)}`);
+    const [, found] = await env.server.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|urn:uuid:${identifier}`)}`);
     const entries = (found as fhir4.Bundle).entry ?? [];
     expect(entries).toHaveLength(1);
     const { id: _id, meta, ...stored } = entries[0]!.resource as fhir4.QuestionnaireResponse;
@@ -79,7 +70,7 @@ describe.each(SCENARIOS)('$template: $name', (scenario) => {
 
 describe.each(Object.keys(TAGS) as Scenario['template'][])('%s', (template) => {
   test('has no axe-core WCAG 2.2 A/AA violations: empty, error and read-only; screenshots', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await mount(page, template);
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, `${template}-desktop-empty`);
@@ -108,12 +99,12 @@ describe.each(Object.keys(TAGS) as Scenario['template'][])('%s', (template) => {
     // Read-only: a golden response shown as a summary.
     const scenario = SCENARIOS.find((s) => s.template === template)!;
     const golden = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/responses', `${template}.${scenario.name}.json`), 'utf8'));
-    const readonlyPage = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    const readonlyPage = await env.browser.newPage({ viewport: { width: 360, height: 800 } });
     await mount(readonlyPage, template, { readonly: true, response: golden });
     expect(await axeViolations(readonlyPage)).toEqual([]);
     await screenshot(readonlyPage, `${template}-360-readonly`);
 
-    const narrow = await browser.newPage({ viewport: { width: 360, height: 800 } });
+    const narrow = await env.browser.newPage({ viewport: { width: 360, height: 800 } });
     await mount(narrow, template);
     expect(await axeViolations(narrow)).toEqual([]);
     await screenshot(narrow, `${template}-360-empty`);

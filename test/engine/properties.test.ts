@@ -82,7 +82,7 @@ function answerFor(type: string, n: number, text: string): Answer {
 
 const stepArb = fc.record({ kind: fc.constantFrom('answer', 'answer', 'answer', 'clear', 'add', 'remove'), pick: fc.nat(), n: fc.integer({ min: -50, max: 50 }), text: fc.string() });
 
-function apply(state: FormState, step: fc.RecordValue<{ kind: string; pick: number; n: number; text: string }>): FormState {
+function apply(state: FormState, step: { kind: string; pick: number; n: number; text: string }): FormState {
   const paths = allPaths(state);
   const path = paths[step.pick % paths.length];
   if (!path) return state;

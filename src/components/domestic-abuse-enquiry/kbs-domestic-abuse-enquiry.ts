@@ -53,6 +53,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
   @state() private gateError = false;
   @state() private hiddenScreen = false;
   @state() private motherProblem?: string;
+  private findingMother = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -60,17 +61,20 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
   }
 
   protected override updated(): void {
-    if (!this.mother && !this.motherProblem && this.patient?.reference && this.effectiveGateway) void this.findMother();
+    if (!this.mother && !this.motherProblem && !this.findingMother && this.patient?.reference && this.effectiveGateway) void this.findMother();
   }
 
   private async findMother(): Promise<void> {
     const gateway = this.effectiveGateway!;
+    this.findingMother = true;
     try {
       const baby = await gateway.resolvePatient({ id: this.patient!.reference!.replace(/^Patient\//, '') });
       const mother = await gateway.resolveMother(baby);
       this.mother = { reference: `Patient/${mother.id}` };
     } catch (e) {
       this.motherProblem = `The mother's record could not be found (${(e as Error).message}) Nothing will be saved until it is.`;
+    } finally {
+      this.findingMother = false;
     }
   }
 
