@@ -1,6 +1,6 @@
 // The build: standalone validators, TypeScript to ESM + types, the generated validators copied
 // beside the compiled engine, then rollup for the browser bundles.
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,5 +19,7 @@ if (!process.argv.includes('--no-bundle')) {
   // The demo page and its stylesheet (no inline script or style: it runs under a strict CSP).
   cpSync(join(root, 'src/demo/index.html'), join(root, 'dist/index.html'));
   cpSync(join(root, 'src/demo/demo.css'), join(root, 'dist/demo/demo.css'));
+  mkdirSync(join(root, 'dist/smart'), { recursive: true });
+  cpSync(join(root, 'src/demo/smart.html'), join(root, 'dist/smart/index.html'));
   run(bin('cem'), ['analyze', '--litelement', '--globs', 'src/components/**/*.ts', '--exclude', 'src/components/generated/**', '--quiet']);
 }

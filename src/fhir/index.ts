@@ -3,3 +3,4 @@ export * from './gateway.js';
 export * from './errors.js';
 export * from './retry.js';
 export * from './outbox.js';
+export * from './smart.js';

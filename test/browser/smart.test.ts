@@ -1,0 +1,71 @@
+/**
+ * SMART App Launch in Chromium: an EHR launch against the embedded FHIR server, with a stand-in
+ * authorization server (Playwright routes on the same origin) that checks PKCE and hands back a
+ * patient context. The app must sign in, use the bearer token on every FHIR call, and file to the
+ * launched patient.
+ */
+import { expect, test } from 'vitest';
+import { useBrowserAndServer } from './support.js';
+
+const env = useBrowserAndServer();
+
+test('EHR launch: PKCE sign-in, launch context, bearer token on every FHIR request, record filed to the patient', async () => {
+  const page = await env.browser.newPage();
+  const { url, baseUrl } = env.server;
+  let authorizeQuery: URLSearchParams | undefined;
+  let tokenForm: URLSearchParams | undefined;
+  const fhirAuth: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(`${baseUrl}/`) && !r.url().includes('.well-known')) fhirAuth.push(r.headers().authorization ?? 'none');
+  });
+  await page.route(`${baseUrl}/.well-known/smart-configuration`, (route) => route.fulfill({
+    contentType: 'application/json',
+    body: JSON.stringify({ authorization_endpoint: `${url}/oauth/authorize`, token_endpoint: `${url}/oauth/token`, capabilities: ['launch-ehr', 'client-public', 'context-ehr-patient'], code_challenge_methods_supported: ['S256'] }),
+  }));
+  await page.route(`${url}/oauth/authorize?**`, (route) => {
+    authorizeQuery = new URL(route.request().url()).searchParams;
+    const back = new URL(authorizeQuery.get('redirect_uri')!);
+    back.searchParams.set('code', 'code-123');
+    back.searchParams.set('state', authorizeQuery.get('state')!);
+    return route.fulfill({ status: 302, headers: { location: back.href } });
+  });
+  await page.route(`${url}/oauth/token`, (route) => {
+    tokenForm = new URLSearchParams(route.request().postData() ?? '');
+    const ok = tokenForm.get('grant_type') === 'authorization_code' && tokenForm.get('code') === 'code-123' && (tokenForm.get('code_verifier')?.length ?? 0) >= 43;
+    return route.fulfill(ok
+      ? { contentType: 'application/json', body: JSON.stringify({ access_token: 'token-123', token_type: 'bearer', scope: authorizeQuery!.get('scope'), patient: 'demo-baby' }) }
+      : { status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_grant' }) });
+  });
+
+  await page.goto(`${url}/smart/?iss=${encodeURIComponent(baseUrl)}&launch=launch-abc`);
+  await expect.poll(() => page.locator('#status').innerText(), { timeout: 15_000 }).toContain('Patient: Patient/demo-baby');
+  expect(authorizeQuery!.get('launch')).toBe('launch-abc');
+  expect(authorizeQuery!.get('aud')).toBe(baseUrl);
+  expect(authorizeQuery!.get('code_challenge_method')).toBe('S256');
+  expect(authorizeQuery!.get('scope')).toMatch(/(^| )launch( |$)/);
+  expect(tokenForm!.get('redirect_uri')).toBe(`${url}/smart/`);
+  expect(page.url()).not.toContain('code-123'); // the single-use code is removed from the address bar
+
+  // Tick one message and save: it is filed for the launched patient, with the token.
+  await page.evaluate(async () => {
+    const check = document.querySelector('kbs-eight-week-check') as HTMLElement & { ready: Promise<void> };
+    await check.ready;
+    const form = check.shadowRoot!.querySelector('kbs-questionnaire')!.shadowRoot!;
+    (form.querySelector('[data-path="kbs/advice-child-safety"]') as HTMLInputElement).click();
+    (form.querySelector('button[type=submit]') as HTMLButtonElement).click();
+  });
+  await expect.poll(async () => {
+    const [, found] = await env.server.request('GET', '/QuestionnaireResponse?subject=Patient/demo-baby');
+    return ((found as fhir4.Bundle).entry ?? []).length;
+  }, { timeout: 10_000 }).toBe(1);
+  expect(fhirAuth.length).toBeGreaterThan(0);
+  expect(new Set(fhirAuth)).toEqual(new Set(['Bearer token-123']));
+  await page.close();
+});
+
+test('a redirect that was not started here is refused with a clear message', async () => {
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.url}/smart/?code=stolen&state=unknown`);
+  await expect.poll(() => page.locator('#status').innerText()).toContain('This sign-in was not started here');
+  await page.close();
+});
