@@ -19,7 +19,6 @@ const RUNS = Number(values.runs);
 
 // ---- questionnaires -------------------------------------------------------------------------------
 const read = (f) => JSON.parse(readFileSync(join(root, f), 'utf8'));
-const valueSets = ['valuesets'].flatMap(() => []);
 /** Our templates use answerValueSet; peers without a terminology server get the expansion inline. */
 function inlineValueSets(q) {
   const sets = Object.fromEntries(

@@ -1,5 +1,3 @@
-import type { SchemaValidator } from './schema-types.js';
-
 export type Questionnaire = fhir4.Questionnaire;
 export type QuestionnaireItem = fhir4.QuestionnaireItem;
 export type QuestionnaireResponse = fhir4.QuestionnaireResponse;
@@ -100,8 +98,4 @@ export interface QuestionnaireIndex {
   /** linkIds of items with an expression; re-evaluated on every change. */
   readonly expressionItems: readonly string[];
   readonly usesExpressions: boolean;
-}
-
-export interface SchemaValidators {
-  Questionnaire: SchemaValidator;
 }
