@@ -14,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const require = createRequire(join(root, 'package.json'));
 const { chromium } = require('playwright-core');
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, only: { type: 'string' }, out: { type: 'string', default: 'latest' } } });
 const RUNS = Number(values.runs);
 
 // ---- questionnaires -------------------------------------------------------------------------------
@@ -195,6 +195,41 @@ async function clickToDependent(p, renderer) {
   }, renderer);
 }
 
+/**
+ * Answers every question by real clicks (each "Yes", one frame apart) and takes the
+ * QuestionnaireResponse out through each renderer's own API. Returns the time and the booleans answered.
+ */
+async function answerAll(p, renderer) {
+  return p.evaluate(async (renderer) => {
+    const deep = (root, sel) => {
+      const out = [];
+      const walk = (n) => {
+        if (n.matches?.(sel)) out.push(n);
+        if (n.shadowRoot) walk(n.shadowRoot);
+        for (const c of n.children ?? []) walk(c);
+      };
+      walk(root);
+      return out;
+    };
+    const frame = () => new Promise((ok) => requestAnimationFrame(() => ok()));
+    const t0 = performance.now();
+    const yes = () => (renderer === 'ours' ? deep(document.body, 'input[data-option="Yes"]') : deep(document.body, 'label').filter((l) => l.textContent.trim() === 'Yes'));
+    for (let i = 0; i < yes().length; i++) {
+      yes()[i].click();
+      await frame();
+    }
+    let response;
+    if (renderer === 'ours') response = document.querySelector('kbs-questionnaire').buildResponse('completed');
+    else if (renderer === 'lhc-forms') response = window.LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4');
+    else response = await window.smartFormResponse();
+    const elapsed = performance.now() - t0;
+    const answers = [];
+    const collect = (items) => (items ?? []).forEach((it) => { for (const a of it.answer ?? []) answers.push([it.linkId, a]); collect(it.item); for (const a of it.answer ?? []) collect(a.item); });
+    collect(response?.item);
+    return { elapsed, trues: answers.filter(([l, a]) => l.startsWith('b') && a.valueBoolean === true).length, other: answers.filter(([l, a]) => !(l.startsWith('b') && a.valueBoolean === true)).map(([l, a]) => `${l}=${JSON.stringify(a)}`) };
+  }, renderer);
+}
+
 async function run(renderer, name) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
@@ -211,12 +246,13 @@ async function run(renderer, name) {
   const firstVisible = await p.evaluate(() => window.__firstVisible);
   await p.waitForTimeout(200); // let late chunks land before counting bytes and heap
   const click = QUESTIONNAIRES[name].click ? await clickToDependent(p, renderer) : undefined;
+  const all = name === 'synthetic-10' ? await answerAll(p, renderer) : undefined;
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
   const raw = js.reduce((a, b) => a + b.length, 0);
   const gzip = js.reduce((a, b) => a + gzipSync(b, { level: 9 }).length, 0);
   await context.close();
-  return { firstVisible, click, heap, raw, gzip };
+  return { firstVisible, click, heap, raw, gzip, answerAll: all?.elapsed, trues: all?.trues, other: all?.other };
 }
 
 const median = (xs) => { const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
@@ -241,6 +277,8 @@ for (const name of names) {
       firstVisible: median(ok.map((r) => r.firstVisible)), firstSpread: spread(ok.map((r) => r.firstVisible)),
       click: median(ok.map((r) => r.click)), clickSpread: spread(ok.map((r) => r.click)),
       heap: median(ok.map((r) => r.heap)), raw: median(ok.map((r) => r.raw)), gzip: median(ok.map((r) => r.gzip)),
+      answerAll: median(ok.map((r) => r.answerAll)), answerAllSpread: spread(ok.map((r) => r.answerAll)),
+      trues: ok[0]?.trues, other: ok[0]?.other,
     };
     const r = results[`${renderer}|${name}`];
     console.log(`${name.padEnd(24)} ${renderer.padEnd(12)} first ${r.firstVisible.toFixed(0)} ms  click ${Number.isNaN(r.click) ? '-' : r.click.toFixed(1)} ms  js ${(r.gzip / 1024).toFixed(0)} KB gz  heap ${(r.heap / 1048576).toFixed(1)} MB  (${r.n}/${RUNS} ok${r.errors.length ? `; ${r.errors[0]}` : ''})`);
@@ -273,6 +311,10 @@ for (const name of names) {
     ['JS heap after render (MB)', (r) => fmt(r.heap / 1048576, 1), (r) => r.heap],
   ];
   if (QUESTIONNAIRES[name].click) rows.push(['click → dependent visible (ms)', (r) => `${fmt(r.click, 1)} [${fmt(r.clickSpread[0], 1)}–${fmt(r.clickSpread[1], 1)}]`, (r) => r.click]);
+  if (name === 'synthetic-10') {
+    rows.push(['answer all 5 questions by clicks → response out (ms)', (r) => `${fmt(r.answerAll)} [${fmt(r.answerAllSpread[0])}–${fmt(r.answerAllSpread[1])}]`, (r) => r.answerAll]);
+    rows.push(['response: booleans answered true (of 5) / other answers', (r) => `${r.trues ?? '–'} / ${r.other?.length ? r.other.join('; ') : 'none'}`, () => NaN]);
+  }
   for (const [label, show, value] of rows) {
     md += `| ${name} | ${label} | ${show(o)} | ${peers.map((p) => { const r = results[`${p}|${name}`]; return `${r.n ? show(r) : `failed: ${r.errors[0] ?? ''}`} | ${r.n ? ratio(value(o), value(r)) : '–'}`; }).join(' | ')} |\n`;
   }
@@ -301,8 +343,8 @@ RENDERERS.forEach((r, i) => {
 });
 svg += '</svg>\n';
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results/first-render.svg'), svg);
+if (sizes.length) writeFileSync(join(here, `results/${values.out === 'latest' ? 'first-render' : `${values.out}-first-render`}.svg`), svg);
 md += `\n![first render against item count](first-render.svg)\n`;
-writeFileSync(join(here, 'results/latest.md'), md);
-writeFileSync(join(here, 'results/latest.json'), JSON.stringify(results, null, 2));
-console.log('\nwrote bench/results/latest.md, latest.json, first-render.svg');
+writeFileSync(join(here, `results/${values.out}.md`), md);
+writeFileSync(join(here, `results/${values.out}.json`), JSON.stringify(results, null, 2));
+console.log(`\nwrote bench/results/${values.out}.md and .json`);
