@@ -237,10 +237,13 @@ export function buildTransactionBundle(options: TransactionOptions): { bundle: f
       : { fullUrl: urn, resource: labelled, request: { method: 'POST', url: 'QuestionnaireResponse', ifNoneExist: identifierQuery(response.identifier!) } },
   ];
   for (const resource of [...extracted.observations, ...extracted.tasks]) {
+    const query = identifierQuery(resource.identifier![0]!);
     entries.push({
       fullUrl: `urn:uuid:${newUuid()}`,
       resource,
-      request: { method: 'POST', url: resource.resourceType, ifNoneExist: identifierQuery(resource.identifier![0]!) },
+      // A first submission creates (conditionally); an update of a stored response updates each
+      // extracted resource in place (conditional update), so a changed answer never leaves a stale entry.
+      request: existing ? { method: 'PUT', url: `${resource.resourceType}?${query}` } : { method: 'POST', url: resource.resourceType, ifNoneExist: query },
     });
   }
   const version = existing ? `/${response.status}/${response.authored}` : '';

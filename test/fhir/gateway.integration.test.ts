@@ -128,3 +128,30 @@ describe('drafts and amendments', () => {
     expect((after as QuestionnaireResponse).status).toBe('completed');
   });
 });
+
+describe('amending a completed record', () => {
+  test('a changed answer updates its coded entry in place: no stale value, no second entry', async () => {
+    const q = questionnaire('bed-sharing-assessment');
+    const response = freshResponse('smoking-yes');
+    expect((await gateway.submit({ questionnaire: q, response })).state).toBe('saved');
+    const uuid = response.identifier!.value!.slice('urn:uuid:'.length);
+    const smokingQuery = `/Observation?identifier=${encodeURIComponent(`https://kbs-record-templates.example.org/fhir/Id/extracted-resource|${uuid}/checklist/smoking#0`)}`;
+    const [, before] = await server.request('GET', smokingQuery);
+    expect(((before as fhir4.Bundle).entry![0]!.resource as fhir4.Observation).valueBoolean).toBe(true);
+    const observationsBefore = (await everything(server)).filter((r) => r.resourceType === 'Observation' && JSON.stringify(r).includes(uuid)).length;
+
+    const [, found] = await server.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|${response.identifier!.value}`)}`);
+    const stored = (found as fhir4.Bundle).entry![0]!.resource as QuestionnaireResponse;
+    const changed = JSON.parse(JSON.stringify(stored).replace('"linkId":"smoking","text":"Do you or anyone who will share the bed with your baby smoke?","answer":[{"valueBoolean":true}]', '"linkId":"smoking","text":"Do you or anyone who will share the bed with your baby smoke?","answer":[{"valueBoolean":false}]')) as QuestionnaireResponse;
+    expect(changed).not.toEqual(stored);
+    const amended = { ...changed, status: 'amended' as const, authored: new Date().toISOString() };
+    expect((await gateway.submit({ questionnaire: q, response: amended })).state).toBe('saved');
+
+    const [, after] = await server.request('GET', smokingQuery);
+    const smoking = (after as fhir4.Bundle).entry!;
+    expect(smoking).toHaveLength(1);
+    expect((smoking[0]!.resource as fhir4.Observation)).toMatchObject({ valueBoolean: false, status: 'amended' });
+    const observationsAfter = (await everything(server)).filter((r) => r.resourceType === 'Observation' && JSON.stringify(r).includes(uuid)).length;
+    expect(observationsAfter).toBe(observationsBefore);
+  });
+});
