@@ -3,7 +3,7 @@
 // from loopback and every other host refused. Medians and spreads of N runs; ratios ours/peer.
 // Usage: npm run build && npm ci --prefix bench && node bench/build-peers.mjs && node bench/render.mjs [--runs 15]
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -22,8 +22,7 @@ const read = (f) => JSON.parse(readFileSync(join(root, f), 'utf8'));
 /** Our templates use answerValueSet; peers without a terminology server get the expansion inline. */
 function inlineValueSets(q) {
   const sets = Object.fromEntries(
-    ['assessment-contact', 'assessment-participants', 'baby-sleep-place', 'never-ever-shake-video-seen', 'routine-enquiry-disclosure', 'routine-enquiry-follow-up-role', 'routine-enquiry-not-completed-reason', 'routine-enquiry-stage', 'safer-sleep-information-given']
-      .map((s) => read(`valuesets/${s}.valueset.json`)).map((vs) => [vs.url, vs]),
+    readdirSync(join(root, 'valuesets')).filter((f) => f.endsWith('.valueset.json')).map((f) => read(`valuesets/${f}`)).map((vs) => [vs.url, vs]),
   );
   const walk = (items) => (items ?? []).map((item) => {
     const copy = { ...item, item: item.item ? walk(item.item) : undefined };

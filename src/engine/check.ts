@@ -6,7 +6,6 @@
 import { validateQuestionnaire } from './generated/questionnaire-validator.js';
 import { SUPPORTED_ITEM_TYPES } from './constants.js';
 import { loadExpressionSupport } from './expressions.js';
-import { indexQuestionnaire } from './paths.js';
 import type { ExpressionEvaluator, Issue, Questionnaire, QuestionnaireItem } from './types.js';
 import type { SchemaError } from './schema-types.js';
 
@@ -155,7 +154,6 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
   walk(questionnaire.item, 'Questionnaire');
 
   // Cycles in enableWhen would never settle.
-  const index = indexQuestionnaire(questionnaire);
   const state = new Map<string, 'visiting' | 'done'>();
   const reads = (linkId: string) => byLinkId.get(linkId)?.enableWhen?.map((c) => c.question) ?? [];
   const dfs = (linkId: string, trail: string[]): void => {
@@ -168,7 +166,7 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
     for (const next of reads(linkId)) if (byLinkId.has(next)) dfs(next, [...trail, linkId]);
     state.set(linkId, 'done');
   };
-  for (const linkId of index.byLinkId.keys()) dfs(linkId, []);
+  for (const linkId of byLinkId.keys()) dfs(linkId, []);
 
   // Expressions parse.
   const expressions: { location: string; expression: string }[] = [];

@@ -70,6 +70,11 @@ export function isRestricted(questionnaire: Questionnaire): boolean {
   return getExtension(questionnaire, KBS_RESTRICTED_RECORD)?.valueBoolean === true;
 }
 
+/** The resource with the restricted labels (R + SDV) added to its meta, when the questionnaire is restricted. */
+export function labelForQuestionnaire<T extends fhir4.Resource>(questionnaire: Questionnaire, resource: T): T {
+  return isRestricted(questionnaire) ? { ...resource, meta: { ...(resource.meta ?? {}), security: RESTRICTED_SECURITY } } : resource;
+}
+
 /** The response's UUID (from its `urn:uuid:` identifier); extraction needs one. */
 export function responseUuid(response: QuestionnaireResponse): string {
   const value = response.identifier?.value ?? '';
@@ -230,7 +235,7 @@ export function buildTransactionBundle(options: TransactionOptions): { bundle: f
   const urn = `urn:uuid:${newUuid()}`;
   const extracted = extractResources({ ...options, responseReference: urn });
   const security = extracted.restricted ? { security: RESTRICTED_SECURITY } : {};
-  const labelled: QuestionnaireResponse = extracted.restricted ? { ...response, meta: { ...(response.meta ?? {}), ...security } } : response;
+  const labelled = labelForQuestionnaire(options.questionnaire, response);
   const entries: fhir4.BundleEntry[] = [
     existing
       ? { fullUrl: urn, resource: { ...labelled, id: existing.id }, request: { method: 'PUT', url: `QuestionnaireResponse/${existing.id}`, ifMatch: `W/"${existing.versionId}"` } }

@@ -10,7 +10,7 @@
 import { Client } from 'fhir-kit-client';
 import {
   buildTransactionBundle, createCodeMapper, isRestricted, isValidNhsNumber, loadQuestionnaire, normaliseNhsNumber,
-  NHS_NUMBER_SYSTEM, responseUuid, RESTRICTED_SECURITY, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
+  labelForQuestionnaire, NHS_NUMBER_SYSTEM, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
   type QuestionnaireResponse,
 } from '../engine/index.js';
 import { FhirGatewayError, toGatewayError } from './errors.js';
@@ -172,11 +172,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
     },
 
     async saveDraft(questionnaire, response) {
-      const draft: QuestionnaireResponse = {
-        ...response,
-        status: 'in-progress',
-        ...(isRestricted(questionnaire) ? { meta: { ...(response.meta ?? {}), security: RESTRICTED_SECURITY } } : {}),
-      };
+      const draft = labelForQuestionnaire(questionnaire, { ...response, status: 'in-progress' as const });
       if (draft.id && draft.meta?.versionId) {
         const { versionId, lastUpdated: _l, ...meta } = draft.meta;
         return call<QuestionnaireResponse>(() => client.update({

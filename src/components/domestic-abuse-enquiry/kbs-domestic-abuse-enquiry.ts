@@ -8,15 +8,21 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { KBS_CONCEPTS, type Reference } from '../../engine/index.js';
-import { QUESTIONNAIRES } from '../generated/content.js';
+import { QUESTIONNAIRES, VALUE_SETS } from '../generated/content.js';
 import { KbsTemplateElement } from '../shared/template-element.js';
 import { tokens } from '../shared/tokens.styles.js';
 
 const GATE = [
-  { key: 'alone', text: 'Is she on her own, with no partner or family member present (children under 2 excepted)?', reason: 'not-asked-partner-present', display: 'Partner present' },
-  { key: 'private', text: 'Are you somewhere private, where you cannot be overheard?', reason: 'not-asked-no-private-space', display: 'No private or safe space' },
-  { key: 'interpreter', text: 'Is a professional interpreter present, or not needed?', reason: 'not-asked-no-interpreter', display: 'Professional interpreter unavailable' },
+  { key: 'alone', text: 'Is she on her own, with no partner or family member present (children under 2 excepted)?', reason: 'not-asked-partner-present' },
+  { key: 'private', text: 'Are you somewhere private, where you cannot be overheard?', reason: 'not-asked-no-private-space' },
+  { key: 'interpreter', text: 'Is a professional interpreter present, or not needed?', reason: 'not-asked-no-interpreter' },
 ] as const;
+
+/** The reason's coding, as the questionnaire's ValueSet spells it. */
+function reasonCoding(code: string): fhir4.Coding {
+  const found = VALUE_SETS.flatMap((vs) => vs.expansion?.contains ?? []).find((c) => c.system === KBS_CONCEPTS && c.code === code);
+  return { system: KBS_CONCEPTS, code, ...(found?.display ? { display: found.display } : {}) };
+}
 type GateKey = (typeof GATE)[number]['key'];
 
 /**
@@ -92,7 +98,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     if (notSafe.length) {
       // Straight to why and the follow-up.
       form.setAnswers('completed', [{ valueBoolean: false }]);
-      form.setAnswers('not-completed/reason', notSafe.map((g) => ({ valueCoding: { system: KBS_CONCEPTS, code: g.reason, display: g.display } })));
+      form.setAnswers('not-completed/reason', notSafe.map((g) => ({ valueCoding: reasonCoding(g.reason) })));
     }
     // The reasons are filled in from the gate; focus goes to what still needs an answer.
     await form.focusFirstUnanswered();

@@ -13,8 +13,8 @@ import { live } from 'lit/directives/live.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import DOMPurify from 'dompurify';
 import {
-  buildQuestionnaireResponse, createFormState, getExtension, getRepeatPaths, addRepeat, removeRepeat, isRestricted,
-  labelOf, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
+  allPaths, answersEqual, buildQuestionnaireResponse, createFormState, getExtension, getRepeatPaths, addRepeat, removeRepeat,
+  isRestricted, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
   QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
   type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
   type Reference,
@@ -228,22 +228,10 @@ export class KbsQuestionnaire extends LitElement {
       const item = nodeAt(this.form, path)?.item;
       if (!item || (this.form.answers.get(path)?.length ?? 0) > 0) continue;
       const what = item.type === 'integer' ? 'a whole number' : item.type === 'decimal' || item.type === 'quantity' ? 'a number' : item.type === 'time' ? 'a time, like 14:30' : item.type.startsWith('date') ? 'a real date' : 'a valid answer';
-      issues.push({ severity: 'error', location: path, linkId: item.linkId, path, code: 'invalid-value', message: `Enter ${what}: ${labelOf(item).replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}` });
+      issues.push({ severity: 'error', location: path, linkId: item.linkId, path, code: 'invalid-value', message: messages.invalidValue(item, what) });
     }
-    const order = new Map(this.pathOrder().map((p, i) => [p, i]));
+    const order = new Map(allPaths(this.form).map((p, i) => [p, i]));
     return issues.sort((a, b) => (order.get(a.path ?? '') ?? 0) - (order.get(b.path ?? '') ?? 0));
-  }
-
-  private pathOrder(): ItemPath[] {
-    const out: ItemPath[] = [];
-    const walk = (nodes: readonly ItemNode[], parent: ItemPath | undefined) => {
-      for (const node of nodes) for (const path of this.pathsUnder(node, parent)) {
-        out.push(path);
-        walk(node.children, path);
-      }
-    };
-    if (this.form) walk(this.form.index.roots, undefined);
-    return out;
   }
 
   /** The response as it stands (status in-progress unless given). */
@@ -402,25 +390,8 @@ export class KbsQuestionnaire extends LitElement {
     return String(v.value);
   }
 
-  private sameOption(a: Answer, b: Answer): boolean {
-    const va = valueOf(a);
-    const vb = valueOf(b);
-    if (!va || !vb || va.key !== vb.key) return false;
-    if (va.key === 'valueCoding') {
-      const ca = va.value as fhir4.Coding;
-      const cb = vb.value as fhir4.Coding;
-      return ca.code === cb.code && (!ca.system || !cb.system || ca.system === cb.system);
-    }
-    return JSON.stringify(va.value) === JSON.stringify(vb.value);
-  }
-
   private isHidden(item: fhir4.QuestionnaireItem | undefined): boolean {
     return !item || getExtension(item, QUESTIONNAIRE_HIDDEN)?.valueBoolean === true;
-  }
-
-  private pathsUnder(node: ItemNode, parent: ItemPath | undefined): ItemPath[] {
-    if (node.item.type === 'group' && node.item.repeats) return getRepeatPaths(this.form!, parent, node.item.linkId);
-    return [parent ? `${parent}/${node.item.linkId}` : node.item.linkId];
   }
 
   private textOf(item: fhir4.QuestionnaireItem): TemplateResult | string {
@@ -606,8 +577,8 @@ export class KbsQuestionnaire extends LitElement {
       return html`<div class="choices choices--inline">${radio(true, 'Yes', 0)}${radio(false, 'No', 1)}</div>`;
     }
     const options = this.options(item);
-    const selected = (o: Answer) => answers.some((a) => this.sameOption(a, o));
-    const otherText = answers.find((a) => a.valueString !== undefined && !options.some((o) => this.sameOption(o, a)))?.valueString;
+    const selected = (o: Answer) => answers.some((a) => answersEqual(a, o));
+    const otherText = answers.find((a) => a.valueString !== undefined && !options.some((o) => answersEqual(o, a)))?.valueString;
     const open = item.type === 'open-choice';
     const otherKey = `${path}#other`;
     const otherOpen = otherText !== undefined || this.raw.has(otherKey);
@@ -622,13 +593,13 @@ export class KbsQuestionnaire extends LitElement {
     const multiple = item.repeats === true;
     const type = multiple ? 'checkbox' : 'radio';
     const toggle = (o: Answer, on: boolean) => {
-      const rest = answers.filter((a) => !this.sameOption(a, o));
+      const rest = answers.filter((a) => !answersEqual(a, o));
       this.userSet(path, multiple ? (on ? [...rest, o] : rest) : on ? [o] : rest);
     };
     const setOther = (text: string, on: boolean) => {
       if (on) this.setRaw(otherKey, text);
       else this.deleteRaw(otherKey);
-      const kept = answers.filter((a) => a.valueString === undefined || options.some((o) => this.sameOption(o, a)));
+      const kept = answers.filter((a) => a.valueString === undefined || options.some((o) => answersEqual(o, a)));
       const withOther = on && text.trim() ? [...(multiple ? kept : []), { valueString: text }] : multiple ? kept : [];
       this.userSet(path, withOther);
     };
