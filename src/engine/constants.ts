@@ -105,6 +105,12 @@ export const KBS_CONCEPTS = `${KBS_BASE}/CodeSystem/kbs-concepts`;
 export const KBS_EXTRACT_ONLY_WHEN_TRUE = `${KBS_BASE}/StructureDefinition/extract-only-when-true`;
 /** On a Questionnaire: its responses are restricted (v3 R + SDV) and belong to the mother's record only. */
 export const KBS_RESTRICTED_RECORD = `${KBS_BASE}/StructureDefinition/restricted-record`;
+/**
+ * The product's own definition of which questionnaires are restricted, by canonical URL (any
+ * version). It is trusted over whatever copy a server returns: a copy can add the restriction
+ * (the extension above), never remove it.
+ */
+export const RESTRICTED_QUESTIONNAIRES: ReadonlySet<string> = new Set([`${KBS_BASE}/Questionnaire/kbs-domestic-abuse-enquiry`]);
 /** On a group: when the group is answered, extraction creates a follow-up Task (see extract.ts). */
 export const KBS_FOLLOW_UP_TASK = `${KBS_BASE}/StructureDefinition/follow-up-task`;
 /** Identifier system of resources extracted from a response (value: `<response uuid>/<item path>`). */

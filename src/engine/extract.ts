@@ -12,7 +12,7 @@
  * - Restricted questionnaires label every resource v3-Confidentiality R plus v3-ActCode SDV.
  */
 import {
-  KBS_EXTRACT_ONLY_WHEN_TRUE, KBS_EXTRACTED_ID, KBS_FOLLOW_UP_TASK, KBS_RESTRICTED_RECORD, OBSERVATION_CATEGORY,
+  KBS_EXTRACT_ONLY_WHEN_TRUE, KBS_EXTRACTED_ID, KBS_FOLLOW_UP_TASK, KBS_RESTRICTED_RECORD, OBSERVATION_CATEGORY, RESTRICTED_QUESTIONNAIRES,
   PROVENANCE_PARTICIPANT_TYPE, SDC_OBSERVATION_EXTRACT, SNOMED_CT, V3_ACT_CODE, V3_CONFIDENTIALITY,
 } from './constants.js';
 import { valueOf } from './answers.js';
@@ -66,7 +66,9 @@ export interface Extracted {
   restricted: boolean;
 }
 
+/** Restricted by the product's definition of its canonical URL, or by the copy's own extension. */
 export function isRestricted(questionnaire: Questionnaire): boolean {
+  if (questionnaire.url && RESTRICTED_QUESTIONNAIRES.has(questionnaire.url)) return true;
   return getExtension(questionnaire, KBS_RESTRICTED_RECORD)?.valueBoolean === true;
 }
 

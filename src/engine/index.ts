@@ -22,4 +22,5 @@ export {
   extractResources, buildTransactionBundle, createCodeMapper, isRestricted, labelForQuestionnaire, responseUuid, RESTRICTED_SECURITY,
   type CodeMapper, type ExtractInput, type Extracted, type ProductInfo, type TransactionOptions,
 } from './extract.js';
-export { isValidNhsNumber, normaliseNhsNumber, formatNhsNumber } from './nhs-number.js';
+export { isValidNhsNumber, normaliseNhsNumber, formatNhsNumber, findInvalidNhsNumber } from './nhs-number.js';
+export { ageInYears, subjectKind, BABY_UNDER_YEARS, ADULT_FROM_YEARS, type SubjectKind } from './subject.js';

@@ -9,7 +9,7 @@
  */
 import { Client } from 'fhir-kit-client';
 import {
-  buildTransactionBundle, createCodeMapper, isRestricted, isValidNhsNumber, loadQuestionnaire, normaliseNhsNumber,
+  buildTransactionBundle, createCodeMapper, findInvalidNhsNumber, isRestricted, isValidNhsNumber, loadQuestionnaire, normaliseNhsNumber,
   labelForQuestionnaire, NHS_NUMBER_SYSTEM, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
   type QuestionnaireResponse,
 } from '../engine/index.js';
@@ -63,7 +63,8 @@ export interface KbsGateway {
 
 export interface GatewayOptions {
   baseUrl?: string;
-  token?: string;
+  /** The bearer token, or a function read before every request (a token that changes is then followed). */
+  token?: string | (() => string | undefined);
   /** A host-supplied, already-configured fhir-kit-client. */
   client?: Client;
   conceptMaps?: fhir4.ConceptMap[];
@@ -76,13 +77,18 @@ export interface GatewayOptions {
 const SUCCESS = /^2\d\d/;
 
 export function createFhirGateway(options: GatewayOptions): KbsGateway {
-  const client = options.client ?? new Client({ baseUrl: requireBaseUrl(options.baseUrl), ...(options.token ? { bearerToken: options.token } : {}) });
+  const client = options.client ?? new Client({ baseUrl: requireBaseUrl(options.baseUrl) });
+  const tokenNow = typeof options.token === 'function' ? options.token : () => options.token as string | undefined;
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const timeoutMs = options.timeoutMs ?? 20_000;
   const outbox = options.outbox ?? new Outbox(new MemoryStore());
   const newUuid = options.newUuid ?? (() => globalThis.crypto.randomUUID());
   const mapCode = createCodeMapper(options.conceptMaps ?? []);
-  const requestOptions = () => ({ signal: AbortSignal.timeout(timeoutMs) });
+  /** Per request: a timeout, and the bearer token as it is now (unless the host gave its own client). */
+  const requestOptions = (headers: Record<string, string> = {}) => {
+    const token = options.client ? undefined : tokenNow();
+    return { signal: AbortSignal.timeout(timeoutMs), headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } };
+  };
 
   const call = <T>(operation: () => Promise<unknown>, onRetry?: Parameters<typeof withRetry>[2]) =>
     withRetry(() => operation() as Promise<T>, policy, onRetry);
@@ -147,14 +153,16 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
       const related = await searchOne<fhir4.RelatedPerson>('RelatedPerson', { patient: `Patient/${baby.id}`, relationship: 'MTH' }, "record of the baby's mother");
       const nhs = related.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value;
       if (!nhs) throw new FhirGatewayError('not-found', "The mother's NHS number is not recorded on the baby's record.");
-      return searchOne<fhir4.Patient>('Patient', { identifier: `${NHS_NUMBER_SYSTEM}|${nhs}` }, 'mother');
+      if (!isValidNhsNumber(nhs)) throw new FhirGatewayError('invalid-input', `The mother's NHS number on the baby's record (${nhs}) is not a valid NHS number. Check the family's details.`);
+      return searchOne<fhir4.Patient>('Patient', { identifier: `${NHS_NUMBER_SYSTEM}|${normaliseNhsNumber(nhs)}` }, 'mother');
     },
 
     async loadQuestionnaire(canonical, bundled) {
       const [url, version] = canonical.split('|');
       try {
         const bundle = await call<fhir4.Bundle>(() => client.search({ resourceType: 'Questionnaire', searchParams: { url: url!, ...(version ? { version } : {}) }, options: requestOptions() }));
-        const found = bundle.entry?.map((e) => e.resource).find((r): r is Questionnaire => r?.resourceType === 'Questionnaire');
+        // Only the same canonical url (and version, when asked) is the same form, whatever else the server returns.
+        const found = bundle.entry?.map((e) => e.resource).find((r): r is Questionnaire => r?.resourceType === 'Questionnaire' && r.url === url && (!version || r.version === version));
         if (found) {
           const checked = loadQuestionnaire(found);
           if (checked.questionnaire) return { questionnaire: checked.questionnaire, source: 'server' };
@@ -177,18 +185,24 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
         const { versionId, lastUpdated: _l, ...meta } = draft.meta;
         return call<QuestionnaireResponse>(() => client.update({
           resourceType: 'QuestionnaireResponse', id: draft.id!, body: { ...draft, meta } as never,
-          options: { ...requestOptions(), headers: { 'If-Match': `W/"${versionId}"` } },
+          options: requestOptions({ 'If-Match': `W/"${versionId}"` }),
         }));
       }
       responseUuid(draft); // a draft needs its identifier too
       const identifier = `${URN_IDENTIFIER_SYSTEM}|${draft.identifier!.value}`;
       return call<QuestionnaireResponse>(() => client.create({
         resourceType: 'QuestionnaireResponse', body: draft as never,
-        options: { ...requestOptions(), headers: { 'If-None-Exist': `identifier=${identifier}` } },
+        options: requestOptions({ 'If-None-Exist': `identifier=${identifier}` }),
       }));
     },
 
     async submit({ questionnaire, response, label, onStatus }) {
+      const invalid = findInvalidNhsNumber(response);
+      if (invalid !== undefined) {
+        const result: SubmitResult = { state: 'rejected', message: `Could not be saved: ${invalid} is not a valid NHS number, so nothing was sent. Check the patient's details.` };
+        onStatus?.(result);
+        return result;
+      }
       onStatus?.({ state: 'saving', message: 'Saving to the record…' });
       const existing = response.id && response.meta?.versionId ? { id: response.id, versionId: response.meta.versionId } : undefined;
       const { meta: _meta, ...withoutMeta } = response;

@@ -17,7 +17,13 @@ export const DEMO = {
   healthVisitor: { id: 'demo-health-visitor', name: 'Priya Shah' },
 } as const;
 
-export function demoResources(): fhir4.FhirResource[] {
+/** The demo baby is eight weeks old on the day the server starts, so she is always a baby. */
+export function demoBirthDate(today = new Date()): string {
+  return new Date(today.getTime() - 57 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+export function demoResources(today = new Date()): fhir4.FhirResource[] {
+  const born = demoBirthDate(today);
   const practitioner = (id: string, given: string, family: string, prefix?: string): fhir4.Practitioner => ({
     resourceType: 'Practitioner', id, active: true, name: [{ given: [given], family, ...(prefix ? { prefix: [prefix] } : {}) }],
   });
@@ -25,7 +31,7 @@ export function demoResources(): fhir4.FhirResource[] {
     {
       resourceType: 'Patient', id: DEMO.baby.id,
       identifier: [{ system: NHS, value: DEMO.baby.nhsNumber }],
-      name: [{ given: ['Ada'], family: 'Example' }], gender: 'female', birthDate: '2026-09-27',
+      name: [{ given: ['Ada'], family: 'Example' }], gender: 'female', birthDate: born,
     } as fhir4.Patient,
     {
       resourceType: 'Patient', id: DEMO.mother.id,
@@ -45,13 +51,13 @@ export function demoResources(): fhir4.FhirResource[] {
     {
       resourceType: 'Observation', id: 'demo-baby-gestation', status: 'final',
       code: { coding: [{ system: SCT, code: '412726003', display: 'Length of gestation at birth' }] },
-      subject: { reference: `Patient/${DEMO.baby.id}` }, effectiveDateTime: '2026-09-27',
+      subject: { reference: `Patient/${DEMO.baby.id}` }, effectiveDateTime: born,
       valueQuantity: { value: 39, unit: 'week', system: 'http://unitsofmeasure.org', code: 'wk' },
     } as fhir4.Observation,
     {
       resourceType: 'Observation', id: 'demo-baby-birth-weight', status: 'final',
       code: { coding: [{ system: SCT, code: '364589006', display: 'Birth weight' }] },
-      subject: { reference: `Patient/${DEMO.baby.id}` }, effectiveDateTime: '2026-09-27',
+      subject: { reference: `Patient/${DEMO.baby.id}` }, effectiveDateTime: born,
       valueQuantity: { value: 3350, unit: 'g', system: 'http://unitsofmeasure.org', code: 'g' },
     } as fhir4.Observation,
   ];

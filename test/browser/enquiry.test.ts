@@ -5,7 +5,7 @@ import { openHarness, useBrowserAndServer } from './support.js';
 
 const env = useBrowserAndServer();
 
-type Enquiry = HTMLElement & { ready: Promise<void>; mother?: { reference: string }; patient?: { reference: string } };
+type Enquiry = HTMLElement & { ready: Promise<void>; mother?: { reference: string }; patient?: { reference: string }; recordSubject?: { reference: string } };
 
 async function mount(page: Page, props: { mother?: string; patient?: string }): Promise<void> {
   await openHarness(page, env.server);
@@ -46,8 +46,10 @@ test('Hide clears the screen at once and Show brings the answers back', async ()
 test("finds the mother through the baby's record, and files to her", async () => {
   const page = await env.browser.newPage();
   await mount(page, { patient: 'Patient/demo-baby' });
-  await page.waitForFunction(() => (document.querySelector('kbs-domestic-abuse-enquiry') as Enquiry).mother !== undefined);
-  expect(await page.evaluate(() => (document.querySelector('kbs-domestic-abuse-enquiry') as Enquiry).mother)).toEqual({ reference: 'Patient/demo-mother' });
+  await page.waitForFunction(() => (document.querySelector('kbs-domestic-abuse-enquiry') as Enquiry).recordSubject !== undefined);
+  expect(await page.evaluate(() => (document.querySelector('kbs-domestic-abuse-enquiry') as Enquiry).recordSubject)).toEqual({ reference: 'Patient/demo-mother' });
+  // The host's own property is left as the host set it.
+  expect(await page.evaluate(() => (document.querySelector('kbs-domestic-abuse-enquiry') as Enquiry).mother)).toBeUndefined();
   await page.close();
 });
 
@@ -64,7 +66,7 @@ test('without the mother nothing is saved, and the clinician is told', async () 
     await form.updateComplete;
     return form.shadowRoot!.querySelector('[role=status]')!.textContent;
   });
-  expect(status).toContain("the mother's record is not known, so nothing was saved");
+  expect(status).toContain("Not saved. The mother's record is not known (no patient is selected), so nothing will be saved.");
   const stored = (await env.server.repo.allResources()).filter((r) => r.resourceType === 'QuestionnaireResponse');
   expect(stored).toEqual([]);
   await page.close();

@@ -8,7 +8,9 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { KBS_CONCEPTS, type Reference } from '../../engine/index.js';
+import type { KbsGateway } from '../../fhir/gateway.js';
 import { QUESTIONNAIRES, VALUE_SETS } from '../generated/content.js';
+import { findMother } from '../shared/subject.js';
 import { KbsTemplateElement } from '../shared/template-element.js';
 import { tokens } from '../shared/tokens.styles.js';
 
@@ -58,30 +60,26 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
   @state() private gateDone = false;
   @state() private gateError = false;
   @state() private hiddenScreen = false;
-  @state() private motherProblem?: string;
-  private findingMother = false;
+
+  protected override subjectInputs: readonly string[] = ['patient', 'mother', 'gateway', 'fhirBaseUrl'];
+
+  /** The mother: given, or the context patient when she is an adult, or the baby's recorded mother. */
+  protected findSubject(gateway: KbsGateway | undefined, now: Date): Promise<Reference> {
+    return findMother(gateway, { mother: this.mother, patient: this.patient }, now);
+  }
+
+  /** Another woman: her answers start empty, and the safe-to-ask questions are asked again. */
+  protected override subjectChanged(): void {
+    super.subjectChanged();
+    if (this.response) return;
+    this.gate = {};
+    this.gateDone = false;
+    this.gateError = false;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.response) this.gateDone = true; // resuming or amending: the gate was passed when it was started
-  }
-
-  protected override updated(): void {
-    if (!this.mother && !this.motherProblem && !this.findingMother && this.patient?.reference && this.effectiveGateway) void this.findMother();
-  }
-
-  private async findMother(): Promise<void> {
-    const gateway = this.effectiveGateway!;
-    this.findingMother = true;
-    try {
-      const baby = await gateway.resolvePatient({ id: this.patient!.reference!.replace(/^Patient\//, '') });
-      const mother = await gateway.resolveMother(baby);
-      this.mother = { reference: `Patient/${mother.id}` };
-    } catch (e) {
-      this.motherProblem = `The mother's record could not be found (${(e as Error).message}) Nothing will be saved until it is.`;
-    } finally {
-      this.findingMother = false;
-    }
   }
 
   private continueFromGate = async () => {
@@ -128,10 +126,10 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     return html`${bar}
       ${this.hiddenScreen ? html`<p class="hidden-screen">Hidden.</p>` : nothing}
       <div ?hidden=${this.hiddenScreen}>
-        ${this.motherProblem ? html`<p class="error-message" role="alert">${this.motherProblem}</p>` : nothing}
+        ${this.renderSubjectProblem()}
         ${showForm ? nothing : this.renderGate()}
       </div>
-      ${showForm ? this.renderForm(this.mother, this.motherEncounter, { hidden: this.hiddenScreen }) : nothing}`;
+      ${showForm ? this.renderForm(this.motherEncounter, { hidden: this.hiddenScreen }) : nothing}`;
   }
 }
 

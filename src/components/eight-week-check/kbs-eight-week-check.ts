@@ -6,7 +6,10 @@
  */
 import { css, html, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import type { Reference } from '../../engine/index.js';
+import type { KbsGateway } from '../../fhir/gateway.js';
 import { QUESTIONNAIRES } from '../generated/content.js';
+import { findBaby } from '../shared/subject.js';
 import { KbsTemplateElement } from '../shared/template-element.js';
 import { tokens } from '../shared/tokens.styles.js';
 
@@ -22,16 +25,47 @@ export class KbsEightWeekCheck extends KbsTemplateElement {
   static override styles = [tokens, css`.tally { color: var(--_secondary); margin: 0 0 var(--_space); }`];
   protected readonly bundled = QUESTIONNAIRES['eight-week-check'];
   @state() private ticked = 0;
+  /** The ticks are in the record only once a save is confirmed (or when showing a stored record). */
+  @state() private saved = false;
 
-  private onChange = () => {
+  protected findSubject(gateway: KbsGateway | undefined, now: Date): Promise<Reference> {
+    return findBaby(gateway, this.patient, now);
+  }
+
+  protected override async firstUpdated(): Promise<void> {
+    await this.ready;
+    this.count();
+  }
+
+  private count(): void {
     const state = this.questionnaireElement?.state;
     this.ticked = state ? EIGHT_WEEK_TICKS.filter((p) => state.answers.get(p)?.[0]?.valueBoolean === true).length : 0;
+  }
+
+  private onChange = () => {
+    this.saved = false;
+    this.count();
   };
 
+  private onSaved = () => {
+    this.count();
+    this.saved = true;
+  };
+
+  private tally(): string {
+    const of = `${this.ticked} of ${EIGHT_WEEK_TICKS.length} messages`;
+    const stored = this.readonly || (this.response !== undefined && this.response.status !== 'in-progress' && !this.changedSinceLoad);
+    if (this.saved || stored) return `${of} recorded as given.`;
+    return this.ticked ? `${of} ticked — not saved yet.` : `${of} ticked.`;
+  }
+
+  private changedSinceLoad = false;
+
   protected override render(): TemplateResult {
-    return html`<div @kbs-answer-change=${this.onChange} @kbs-response-change=${this.onChange}>
-      ${this.renderForm(this.patient, this.encounter)}
-      <p class="tally" part="tally" aria-live="polite">${this.ticked} of ${EIGHT_WEEK_TICKS.length} messages recorded as given.</p>
+    return html`<div @kbs-answer-change=${() => { this.changedSinceLoad = true; this.onChange(); }} @kbs-response-change=${this.onChange} @kbs-saved=${this.onSaved}>
+      ${this.renderSubjectProblem()}
+      ${this.renderForm(this.encounter)}
+      <p class="tally" part="tally" aria-live="polite">${this.tally()}</p>
     </div>`;
   }
 }

@@ -109,6 +109,14 @@ export class KbsQuestionnaire extends LitElement {
   @property({ attribute: false }) now: () => Date = () => new Date();
   @property({ attribute: false }) newId: () => string = () => globalThis.crypto.randomUUID();
 
+  /**
+   * While set, nothing is saved and the clinician is told this sentence instead: a template sets it
+   * while it cannot yet be sure whose record the form belongs to. No `kbs-submit` fires either.
+   */
+  @property({ attribute: false }) saveBlocked?: string;
+  /** Item linkIds after which a named slot `after:<linkId>` is rendered (template elements put their own notes there). */
+  @property({ attribute: false }) afterSlots: readonly string[] = [];
+
   /** Reflected when the questionnaire is restricted: it then never prints. */
   @property({ type: Boolean, reflect: true }) restricted = false;
 
@@ -200,6 +208,13 @@ export class KbsQuestionnaire extends LitElement {
     this.loading = false;
   }
 
+  /** Starts again with no answers and a new identifier (for instance when the subject changed). */
+  reset(): Promise<void> {
+    this.loaded = this.load();
+    this.requestUpdate();
+    return this.ready;
+  }
+
   /** Sets answers programmatically (no events): for template elements and hosts. */
   setAnswers(path: ItemPath, answers: readonly Answer[]): FormTransition | undefined {
     if (!this.form) return undefined;
@@ -257,6 +272,11 @@ export class KbsQuestionnaire extends LitElement {
       emit(this, 'kbs-invalid', { issues: this.issues });
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('.error-summary')?.focus();
+      return undefined;
+    }
+    if (this.saveBlocked) {
+      this.status = { state: 'rejected', message: `Not saved. ${this.saveBlocked}` };
+      emit(this, 'kbs-save-error', { result: { state: 'rejected', message: this.status.message } });
       return undefined;
     }
     const amending = this.response?.status === 'completed' || this.response?.status === 'amended';
@@ -431,10 +451,10 @@ export class KbsQuestionnaire extends LitElement {
     // A question whose answers, error and typed text are unchanged is not re-rendered: one answer
     // change in a 1,000-item form re-renders the items it touched, not all of them.
     const leaf = node.children.every((c) => c.item.type === 'display' && itemControl(c.item) === ItemControl.help);
-    if (!leaf || item.type === 'group') return [this.renderEnabled(node, path)];
     const answers = this.form!.answers.get(path);
     const deps = [node, path, answers, this.issueFor(path), this.rawVersion, this.readonly, this.valueSets, this.submitted];
-    return [guard(deps, () => this.renderEnabled(node, path))];
+    const rendered = !leaf || item.type === 'group' ? this.renderEnabled(node, path) : guard(deps, () => this.renderEnabled(node, path));
+    return this.afterSlots.includes(item.linkId) ? [rendered, html`<slot name="after:${item.linkId}"></slot>`] : [rendered];
   }
 
   private renderRepeatingGroup(node: ItemNode, parent: ItemPath | undefined): TemplateResult {

@@ -57,4 +57,6 @@ export const tokens = css`
   }
   input:focus-visible, textarea:focus-visible, select:focus-visible { background: #fff; box-shadow: inset 0 0 0 2px; border-color: var(--_text); outline: 4px solid var(--_focus); outline-offset: 0; }
   a { color: var(--_blue); }
+  .subject-problem { color: var(--_error); font-weight: 600; border-left: 4px solid var(--_error); padding-left: calc(var(--_space) * 0.75); }
+  .warning-callout { background: var(--_warning); border-left: 8px solid #ffb81c; padding: var(--_space); margin: 0 0 var(--_space); }
 `;
