@@ -2,7 +2,8 @@
  * One error type for everything the record system can do wrong, carrying the server's
  * OperationOutcome. `message` is for the clinician; `detail` is for the integrator.
  */
-export type FailureKind = 'network' | 'timeout' | 'http' | 'invalid-input' | 'not-found' | 'ambiguous';
+/** `unconfirmed`: the server answered, but not in a way that confirms what it stored (checked by reading back). */
+export type FailureKind = 'network' | 'timeout' | 'http' | 'invalid-input' | 'not-found' | 'ambiguous' | 'unconfirmed';
 
 export class FhirGatewayError extends Error {
   override readonly name = 'FhirGatewayError';
@@ -24,9 +25,9 @@ export class FhirGatewayError extends Error {
 
   /** Network failures, timeouts, 408, 429 and 5xx may succeed if sent again; other 4xx will not. */
   get retryable(): boolean {
-    if (this.kind === 'network' || this.kind === 'timeout') return true;
+    if (this.kind === 'network' || this.kind === 'timeout' || this.kind === 'unconfirmed') return true;
     const s = this.options.status ?? 0;
-    return s === 408 || s === 429 || s >= 500;
+    return s === 408 || s === 429 || (s >= 500 && s !== 501 && s !== 505); // 501 and 505 will not change on a retry
   }
 
   /** Technical detail for the integrator (never shown as the headline to a clinician). */
@@ -59,6 +60,13 @@ export function toGatewayError(error: unknown): FhirGatewayError {
     return new FhirGatewayError('timeout', 'The record system took too long to answer.', { detail: e.message });
   }
   const status = e?.response?.status;
+  if (typeof status === 'number' && status >= 200 && status < 300) {
+    // A success status with a body that is not FHIR (an HTML page from a proxy, say): what was stored is not known.
+    const data = e.response?.data;
+    return new FhirGatewayError('unconfirmed', 'The record system answered, but not in a way that confirms the record was stored.', {
+      status, detail: typeof data === 'string' ? data.slice(0, 200) : undefined,
+    });
+  }
   if (typeof status === 'number') {
     const data = e.response?.data;
     const outcome = data && typeof data === 'object' && (data as fhir4.Resource).resourceType === 'OperationOutcome' ? (data as fhir4.OperationOutcome) : undefined;

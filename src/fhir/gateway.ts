@@ -14,8 +14,9 @@ import {
   type QuestionnaireResponse,
 } from '../engine/index.js';
 import { FhirGatewayError, toGatewayError } from './errors.js';
-import { MemoryStore, Outbox, type OutboxEntry } from './outbox.js';
+import { defaultStore, Outbox, withEntryLock, type OutboxEntry } from './outbox.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { confirmOnServer, writeSubmission, type WriteMode } from './write.js';
 
 export const PRODUCT: ProductInfo = { name: 'kbs-record-templates', version: '0.1.0' };
 
@@ -29,6 +30,10 @@ export interface SaveStatus {
 
 export interface SubmitResult extends SaveStatus {
   state: 'saved' | 'queued' | 'rejected';
+  /** The outbox entry (the response's UUID). */
+  id?: string;
+  /** Queued because the server refused the sign-in: sent again once a new token is given. */
+  needsSignIn?: boolean;
   /** Server locations of what was written, in bundle order (when saved). */
   locations?: string[];
   error?: FhirGatewayError;
@@ -56,9 +61,11 @@ export interface KbsGateway {
   loadQuestionnaire(canonical: string, bundled?: Questionnaire): Promise<LoadedQuestionnaire>;
   saveDraft(questionnaire: Questionnaire, response: QuestionnaireResponse): Promise<QuestionnaireResponse>;
   submit(input: SubmitInput): Promise<SubmitResult>;
-  /** Sends whatever is waiting in the outbox (after a reload, or when the connection is back). */
+  /** Sends whatever is waiting in the outbox for this server (after a reload, when the connection or a new token is back). */
   flushOutbox(): Promise<SubmitResult[]>;
   pending(): Promise<OutboxEntry[]>;
+  /** Told of every result of a send, the outbox's own resends included; returns the unsubscribe. */
+  onResult(listener: (result: SubmitResult) => void): () => void;
 }
 
 export interface GatewayOptions {
@@ -70,8 +77,16 @@ export interface GatewayOptions {
   conceptMaps?: fhir4.ConceptMap[];
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
+  /** Defaults to IndexedDB (encrypted) in browsers, memory elsewhere. */
   outbox?: Outbox;
   newUuid?: () => string;
+  /**
+   * Resend what is queued by itself: at start, when the browser comes back online, and on a backoff
+   * timer while anything is queued. On by default where there is a window.
+   */
+  autoResend?: boolean;
+  /** First and longest wait of the resend timer. */
+  resendDelayMs?: { first: number; max: number };
 }
 
 const SUCCESS = /^2\d\d/;
@@ -81,7 +96,9 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
   const tokenNow = typeof options.token === 'function' ? options.token : () => options.token as string | undefined;
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const outbox = options.outbox ?? new Outbox(new MemoryStore());
+  const outbox = options.outbox ?? new Outbox(defaultStore());
+  const baseUrl = (options.baseUrl ?? (client as unknown as { baseUrl?: string }).baseUrl ?? '').replace(/\/$/, '');
+  const listeners = new Set<(result: SubmitResult) => void>();
   const newUuid = options.newUuid ?? (() => globalThis.crypto.randomUUID());
   const mapCode = createCodeMapper(options.conceptMaps ?? []);
   /** Per request: a timeout, and the bearer token as it is now (unless the host gave its own client). */
@@ -101,43 +118,129 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
     return matches[0]!;
   }
 
+  // ---- writing -------------------------------------------------------------------------------
+
+  /** How this server is written to: from its CapabilityStatement (once), and from what it refused. */
+  let mode: Promise<WriteMode> | undefined;
+  const writeMode = (): Promise<WriteMode> => {
+    mode ??= client.capabilityStatement(requestOptions() as never).then(
+      (cs) => {
+        const rest = (cs as unknown as fhir4.CapabilityStatement).rest ?? [];
+        const declared = rest.some((r) => r.interaction?.some((i) => i.code === 'transaction'));
+        return declared || rest.length === 0 ? 'transaction' : 'sequence';
+      },
+      () => {
+        mode = undefined; // not known yet: ask again next time, try a transaction now
+        return 'transaction' as const;
+      },
+    );
+    return mode;
+  };
+
+  const tell = (result: SubmitResult) => {
+    for (const listener of listeners) listener(result);
+    return result;
+  };
+
   async function send(entry: OutboxEntry, onStatus?: SubmitInput['onStatus']): Promise<SubmitResult> {
+    const id = entry.id;
+    let current = entry;
+    const deps = {
+      client,
+      options: requestOptions,
+      call: <T>(operation: () => Promise<unknown>) => call<T>(operation, (error, attempt) => onStatus?.({
+        state: 'retrying', message: `Not saved yet — retrying (attempt ${attempt + 1} of ${policy.attempts}).`, detail: error.detail,
+      })),
+      mode: writeMode,
+      useSequence: () => void (mode = Promise.resolve('sequence')),
+      saveProgress: async (progress: NonNullable<OutboxEntry['progress']>) => {
+        current = { ...current, progress: { ...progress, refs: { ...progress.refs }, created: [...progress.created] } };
+        await outbox.put(current);
+      },
+    };
     try {
-      const result = await call<fhir4.Bundle>(
-        () => client.transaction({ body: entry.bundle as never, options: requestOptions() }),
-        (error, attempt) => onStatus?.({ state: 'retrying', message: `Not saved yet — retrying (attempt ${attempt + 1} of ${policy.attempts}).`, detail: error.detail }),
-      );
-      const failed = (result.entry ?? []).filter((e) => !SUCCESS.test(e.response?.status ?? ''));
-      if (failed.length) {
-        throw new FhirGatewayError('http', 'The record system did not save every part of this record.', { detail: JSON.stringify(failed.map((f) => f.response)) });
-      }
-      await outbox.remove(entry.id);
-      return { state: 'saved', message: 'Saved to the record.', locations: (result.entry ?? []).map((e) => e.response?.location ?? '') };
+      const locations = await writeSubmission(entry.bundle, entry.progress, deps);
+      await outbox.remove(id);
+      return tell({ id, state: 'saved', message: 'Saved to the record.', locations });
     } catch (raw) {
       const error = toGatewayError(raw);
-      if (error.status === 412 && (await alreadySaved(entry))) {
-        await outbox.remove(entry.id);
-        return { state: 'saved', message: 'Saved to the record.' };
+      // Whatever the reply said, a record that is on the server as sent is saved.
+      if ((error.kind === 'unconfirmed' || error.status === 412) && (await confirmOnServer(entry.bundle, deps).catch(() => false))) {
+        await outbox.remove(id);
+        return tell({ id, state: 'saved', message: 'Saved to the record.' });
+      }
+      const kept = entry.restricted ? 'kept encrypted on this device' : 'kept on this device';
+      if (error.status === 401 || error.status === 403) {
+        await outbox.put({ ...current, attempts: current.attempts + 1, lastError: error.detail, needsSignIn: true });
+        return tell({ id, state: 'queued', needsSignIn: true, message: `Not saved yet: the record system did not accept your sign-in. Sign in again: your answers are ${kept} and will be sent as soon as you do.`, detail: error.detail, error });
       }
       if (error.retryable) {
-        await outbox.put({ ...entry, attempts: entry.attempts + 1, lastError: error.detail });
-        return { state: 'queued', message: `Not saved yet: ${error.message} Your answers are kept ${entry.restricted ? 'encrypted ' : ''}on this device and will be sent again.`, detail: error.detail, error };
+        await outbox.put({ ...current, attempts: current.attempts + 1, lastError: error.detail, needsSignIn: false });
+        return tell({ id, state: 'queued', message: `Not saved yet: ${error.message} Your answers are ${kept} and will be sent again.`, detail: error.detail, error });
       }
-      await outbox.remove(entry.id);
-      return { state: 'rejected', message: `Could not be saved. ${error.message}`, detail: error.detail, error };
+      await outbox.remove(id);
+      return tell({ id, state: 'rejected', message: `Could not be saved. ${error.message}`, detail: error.detail, error });
     }
   }
 
-  /** After a 412 on a retried update: did our earlier attempt already commit? */
-  async function alreadySaved(entry: OutboxEntry): Promise<boolean> {
-    const sent = entry.bundle.entry?.[0]?.resource as QuestionnaireResponse | undefined;
-    if (!sent?.id) return false;
-    try {
-      const stored = (await client.read({ resourceType: 'QuestionnaireResponse', id: sent.id, options: requestOptions() })) as unknown as QuestionnaireResponse;
-      return stored.identifier?.value === sent.identifier?.value && stored.status === sent.status && stored.authored === sent.authored;
-    } catch {
-      return false;
+  /** Sends one entry unless another element or tab is already sending it. */
+  const sendOnce = (entry: OutboxEntry, onStatus?: SubmitInput['onStatus']) => withEntryLock(entry.id, async () => {
+    // Another tab may have sent it while this one waited.
+    const fresh = await outbox.get(entry.id).catch(() => undefined);
+    return fresh ? send(fresh, onStatus) : undefined;
+  });
+
+  // ---- resending by itself ----------------------------------------------------------------------
+
+  const resend = options.resendDelayMs ?? { first: 5_000, max: 300_000 };
+  let flushing: Promise<SubmitResult[]> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wait = resend.first;
+
+  async function flush(): Promise<SubmitResult[]> {
+    const results: SubmitResult[] = [];
+    for (const entry of await outbox.list()) {
+      if ((entry.baseUrl ?? baseUrl) !== baseUrl) continue; // another server's
+      const result = await sendOnce(entry);
+      if (result) results.push(result);
     }
+    return results;
+  }
+
+  /** One flush at a time; a call during a flush waits for it and then flushes again. */
+  function flushOutbox(): Promise<SubmitResult[]> {
+    const next = (flushing ?? Promise.resolve([] as SubmitResult[])).catch(() => []).then(() => flush());
+    flushing = next;
+    void next.finally(() => {
+      if (flushing === next) flushing = undefined;
+    }).then(() => void (autoResend && schedule()), () => void (autoResend && schedule()));
+    return next;
+  }
+
+  /** While anything of this server's is queued, try again later, waiting longer each time. */
+  async function schedule(): Promise<void> {
+    const queued = (await outbox.list().catch(() => [])).some((e) => (e.baseUrl ?? baseUrl) === baseUrl);
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!queued) {
+      wait = resend.first;
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flushOutbox();
+    }, wait);
+    (timer as { unref?: () => void }).unref?.();
+    wait = Math.min(wait * 2, resend.max);
+  }
+
+  const autoResend = options.autoResend ?? typeof window !== 'undefined';
+  if (autoResend) {
+    globalThis.addEventListener?.('online', () => {
+      wait = resend.first;
+      void flushOutbox();
+    });
+    setTimeout(() => void flushOutbox(), 0);
   }
 
   return {
@@ -209,6 +312,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
       const { bundle } = buildTransactionBundle({ questionnaire, response: existing ? { ...withoutMeta, id: response.id } : withoutMeta, mapCode, product: PRODUCT, newUuid, existing });
       const entry: OutboxEntry = {
         id: responseUuid(response),
+        baseUrl,
         bundle,
         label: label ?? questionnaire.title ?? 'Record',
         restricted: isRestricted(questionnaire),
@@ -216,18 +320,20 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
         attempts: 0,
       };
       await outbox.put(entry);
-      const result = await send(entry, onStatus);
+      const result = (await sendOnce(entry, onStatus)) ?? { id: entry.id, state: 'queued' as const, message: 'Not saved yet: this record is being sent from another window.' };
       onStatus?.(result);
+      if (result.state === 'queued' && autoResend) void schedule();
       return result;
     },
 
-    async flushOutbox() {
-      const results: SubmitResult[] = [];
-      for (const entry of await outbox.list()) results.push(await send(entry));
-      return results;
-    },
+    flushOutbox,
 
-    pending: () => outbox.list(),
+    pending: async () => (await outbox.list()).filter((e) => (e.baseUrl ?? baseUrl) === baseUrl),
+
+    onResult(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 
   function requireBaseUrl(baseUrl: string | undefined): string {

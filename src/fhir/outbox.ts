@@ -4,10 +4,18 @@
  * with AES-GCM under a non-extractable WebCrypto key (the key can be used by this origin's code but
  * never read out), so domestic abuse content is never in browser storage in clear text.
  */
+import type { WriteProgress } from './write.js';
+
 export interface OutboxEntry {
   /** The response's UUID: one entry per form instance. */
   id: string;
+  /** The FHIR server it is for: a gateway sends only its own server's entries. */
+  baseUrl?: string;
   bundle: fhir4.Bundle;
+  /** How far a one-by-one write got (see write.ts). */
+  progress?: WriteProgress;
+  /** The server refused the sign-in: kept, and sent again once a new token is given. */
+  needsSignIn?: boolean;
   /** For the list a clinician sees; never clinical content. */
   label: string;
   restricted: boolean;
@@ -22,6 +30,8 @@ export interface KeyValueStore {
   set(key: string, value: unknown): Promise<void>;
   delete(key: string): Promise<void>;
   keys(): Promise<string[]>;
+  /** Sets only if the key is absent; false when it was there already. */
+  add?(key: string, value: unknown): Promise<boolean>;
 }
 
 export class MemoryStore implements KeyValueStore {
@@ -37,6 +47,11 @@ export class MemoryStore implements KeyValueStore {
   }
   async keys() {
     return [...this.data.keys()];
+  }
+  async add(key: string, value: unknown) {
+    if (this.data.has(key)) return false;
+    this.data.set(key, value);
+    return true;
   }
 }
 
@@ -66,7 +81,38 @@ export function indexedDbStore(name = 'kbs-outbox'): KeyValueStore {
     set: async (key, value) => void (await run('readwrite', (s) => s.put(value, key))),
     delete: async (key) => void (await run('readwrite', (s) => s.delete(key))),
     keys: async () => (await run('readonly', (s) => s.getAllKeys())).map(String),
+    add: async (key, value) => run('readwrite', (s) => s.add(value, key)).then(() => true, (e: DOMException) => {
+      if (e?.name === 'ConstraintError') return false;
+      throw e;
+    }),
   };
+}
+
+/** IndexedDB where the browser has it (entries survive a reload), memory elsewhere. */
+export function defaultStore(): KeyValueStore {
+  return typeof indexedDB !== 'undefined' ? indexedDbStore() : new MemoryStore();
+}
+
+/**
+ * Runs `task` only if no other holder (another element, another tab of this origin) is sending the
+ * same entry: Web Locks where the browser has them, and always within this page. Returns undefined
+ * when the entry is busy elsewhere.
+ */
+const held = new Set<string>();
+export async function withEntryLock<T>(id: string, task: () => Promise<T>): Promise<T | undefined> {
+  if (held.has(id)) return undefined;
+  held.add(id);
+  try {
+    const locks = (globalThis.navigator as (Navigator & { locks?: LockManager }) | undefined)?.locks;
+    if (!locks) return await task();
+    let result: T | undefined;
+    await locks.request(`kbs-outbox:${id}`, { ifAvailable: true }, async (lock) => {
+      if (lock) result = await task();
+    });
+    return result;
+  } finally {
+    held.delete(id);
+  }
 }
 
 const KEY_NAME = '__key';
@@ -89,8 +135,13 @@ export class Outbox {
       const existing = (await this.store.get(KEY_NAME)) as CryptoKey | undefined;
       if (existing) return existing;
       const key = await this.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-      await this.store.set(KEY_NAME, key);
-      return key;
+      // Two elements (or tabs) starting at once must end up with one key, or one's entries could never be read.
+      if (!this.store.add) {
+        await this.store.set(KEY_NAME, key);
+        return key;
+      }
+      if (await this.store.add(KEY_NAME, key)) return key;
+      return (await this.store.get(KEY_NAME)) as CryptoKey;
     })();
     return this.key;
   }

@@ -158,6 +158,31 @@ export class KbsQuestionnaire extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('questionnaire') || changed.has('response')) this.loaded = this.load();
+    if (changed.has('gateway')) this.listen();
+  }
+
+  private unlisten?: () => void;
+
+  /** Hears the gateway's later sends of this form's record (the outbox resending it by itself). */
+  private listen(): void {
+    this.unlisten?.();
+    this.unlisten = this.gateway?.onResult((result) => {
+      if (!result.id || result.id !== this.identifier || this.status?.state === 'saved') return;
+      if (this.status?.state !== 'queued') return; // only a record this form was told is waiting
+      this.status = result;
+      if (result.state !== 'queued') emit(this, result.state === 'saved' ? 'kbs-saved' : 'kbs-save-error', { result });
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.listen();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unlisten?.();
+    this.unlisten = undefined;
   }
 
   private async load(): Promise<void> {

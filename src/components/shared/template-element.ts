@@ -124,6 +124,12 @@ export abstract class KbsTemplateElement extends LitElement {
     return this.resolved.then(() => this.updateComplete).then(() => this.form?.ready);
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    // A new token (a sign-in after a refusal, a refreshed SMART token): send what waits for it.
+    if (changed.has('token') && this.token) void this.effectiveGateway?.flushOutbox();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('questionnaire') || this.resolvedFor === undefined) this.resolved = this.resolveQuestionnaire();
     if (this.subjectSeq === 0 || this.subjectInputs.some((name) => (changed as Map<PropertyKey, unknown>).has(name))) this.subjectChecked = this.checkSubject();
