@@ -186,6 +186,8 @@ class References {
   }
 }
 
+let references: References | undefined;
+
 /** The value an allowed attribute keeps, or undefined to leave it out. */
 function attributeValue(tag: string, name: string, value: string): string | undefined {
   switch (name) {
@@ -233,7 +235,7 @@ interface Frame {
  */
 export function sanitiseXhtml(markup: string, doc: Document = document): DocumentFragment {
   const out = doc.createDocumentFragment();
-  const references = new References();
+  references ??= new References();
   const stack: Frame[] = [];
   let depth = 0; // elements created and still open
   const container = () => (stack.length ? stack[stack.length - 1]!.container : out);
