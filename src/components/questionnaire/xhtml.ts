@@ -74,7 +74,7 @@ const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n'
 const isLetter = (c: string | undefined) => c !== undefined && /^[A-Za-z]$/.test(c);
 
 /** Splits markup into text, start tags and end tags; comments, doctypes and processing instructions go. */
-export function tokenize(markup: string): Token[] {
+function tokenize(markup: string): Token[] {
   const s = markup.replace(/\r\n?/g, '\n');
   const tokens: Token[] = [];
   let i = 0;
