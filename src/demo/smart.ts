@@ -2,6 +2,11 @@
  * The SMART on FHIR app: launched by a record system (EHR launch: `?iss=…&launch=…`) or on its own
  * (`?iss=…`), it signs in, then shows the templates for the launch context's patient. The routine
  * enquiry finds the mother through the baby's record.
+ *
+ * The deployer names the record systems it may sign in to in the page, without rebuilding:
+ * `<meta name="kbs-allowed-iss" content="https://ehr.example.org/fhir …">` (space-separated; empty or
+ * absent: this page's own origin) and `<meta name="kbs-allowed-authorization-servers" content="…">`
+ * for a sign-in service on another origin (which the page's CSP `connect-src` must also admit).
  */
 import '../components/index.js';
 import { completeSmartLaunch, smartAuthorize } from '../fhir/smart.js';
@@ -12,10 +17,12 @@ const params = new URLSearchParams(location.search);
 const status = document.getElementById('status')!;
 const redirectUri = `${location.origin}${location.pathname}`;
 const clientId = params.get('client_id') ?? 'kbs-record-templates';
+const listIn = (name: string) => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content.split(/\s+/).filter(Boolean) ?? [];
+const trust = { allowedIss: listIn('kbs-allowed-iss'), allowedAuthorizationServers: listIn('kbs-allowed-authorization-servers') };
 
 try {
   if (params.has('code') || params.has('error')) {
-    const context = await completeSmartLaunch({ gateway: { conceptMaps: CONCEPT_MAPS } });
+    const context = await completeSmartLaunch({ ...trust, gateway: { conceptMaps: CONCEPT_MAPS } });
     history.replaceState(null, '', redirectUri); // the code is single-use: keep it out of the address bar
     if (!context.patient) throw new Error('the launch gave no patient');
     status.textContent = `Signed in to ${context.baseUrl}. Patient: ${context.patient.reference}${context.user ? ` · user ${context.user.reference}` : ''}`;
@@ -31,7 +38,7 @@ try {
       container.append(section);
     }
   } else {
-    await smartAuthorize({ clientId, redirectUri, ...(params.get('scope') ? { scope: params.get('scope')! } : {}) });
+    await smartAuthorize({ ...trust, clientId, redirectUri, ...(params.get('scope') ? { scope: params.get('scope')! } : {}) });
   }
 } catch (e) {
   status.textContent = `SMART sign-in did not work: ${(e as Error).message}`;

@@ -77,7 +77,7 @@ describe('XSS corpus', () => {
     await page.evaluate(() => {
       const root = document.querySelector('kbs-questionnaire')!.shadowRoot!;
       root.querySelectorAll<HTMLInputElement>('input[type=radio]').forEach((r) => r.click());
-      root.getElementById('js-link')?.click();
+      Array.from(root.querySelectorAll('a')).find((a) => a.textContent === 'js')?.click();
       root.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
     });
     await page.waitForTimeout(300);
@@ -86,9 +86,10 @@ describe('XSS corpus', () => {
       return {
         xss: (window as unknown as { __xss?: number }).__xss,
         text: root.textContent ?? '',
-        bold: root.getElementById('allowed-bold')?.tagName,
+        bold: Array.from(root.querySelectorAll('b')).find((b) => b.textContent === 'safe bold')?.tagName,
+        ids: root.querySelectorAll('#allowed-bold, #js-link').length,
         scripts: root.querySelectorAll('script, iframe, img, link, style, svg, form:not([part=form])').length,
-        jsHref: root.getElementById('js-link')?.getAttribute('href') ?? null,
+        jsHref: Array.from(root.querySelectorAll('a')).find((a) => a.textContent === 'js')?.getAttribute('href') ?? null,
       };
     });
     expect(state.xss).toBeUndefined();
@@ -98,6 +99,7 @@ describe('XSS corpus', () => {
     expect(state.text).toContain('<script>window.__xss=1</script>'); // shown, not run
     expect(state.text).toContain('Not supported');
     expect(state.bold).toBe('B'); // rendering-xhtml keeps harmless formatting…
+    expect(state.ids).toBe(0); // …but not its ids
     expect(state.scripts).toBe(0); // …and nothing active
     expect(state.jsHref).toBeNull();
     await screenshot(page, 'xss-corpus');

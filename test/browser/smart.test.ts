@@ -4,7 +4,8 @@
  * patient context. The app must sign in, use the bearer token on every FHIR call, and file to the
  * launched patient.
  */
-import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { useBrowserAndServer } from './support.js';
 
 const env = useBrowserAndServer();
@@ -68,4 +69,81 @@ test('a redirect that was not started here is refused with a clear message', asy
   await page.goto(`${env.server.url}/smart/?code=stolen&state=unknown`);
   await expect.poll(() => page.locator('#status').innerText()).toContain('This sign-in was not started here');
   await page.close();
+});
+
+/**
+ * Launches that must stop on the page, with a message, before any redirect: what the page fetched,
+ * where it went and whether any script ran are all recorded.
+ */
+describe('a launch the deployer has not allowed', () => {
+  const FOREIGN = 'http://127.0.0.2:9';
+
+  async function launchWith(page: Page, iss: string, config?: Record<string, string>, pageChange?: (html: string) => string) {
+    const requests: string[] = [];
+    const navigations: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations.push(f.url());
+    });
+    if (config) {
+      await page.route(`${env.server.baseUrl}/.well-known/smart-configuration`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(config) }));
+    }
+    if (pageChange) {
+      await page.route(`${env.server.url}/smart/?**`, async (route) => {
+        const original = await route.fetch();
+        const headers = { ...original.headers() };
+        delete headers['content-security-policy']; // so the check, not the CSP, is what stops a javascript: URL
+        return route.fulfill({ response: original, headers, body: pageChange(await original.text()) });
+      });
+    }
+    const start = `${env.server.url}/smart/?iss=${encodeURIComponent(iss)}&launch=launch-abc`;
+    await page.goto(start);
+    await expect.poll(() => page.locator('#status').innerText(), { timeout: 15_000 }).toContain('SMART sign-in did not work');
+    await page.waitForTimeout(300);
+    return { start, requests, navigations, status: await page.locator('#status').innerText(), xss: await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss) };
+  }
+
+  test('a foreign iss: stopped with a message, nothing fetched from it, no navigation', async () => {
+    const page = await env.browser.newPage();
+    const r = await launchWith(page, `${FOREIGN}/fhir`);
+    expect(r.status).toContain(`this app is not set up to sign in to ${FOREIGN}/fhir`);
+    expect(r.requests.filter((u) => u.startsWith(FOREIGN))).toEqual([]);
+    expect(r.navigations).toEqual([r.start]);
+    await page.close();
+  });
+
+  test('a javascript: authorization endpoint (page without CSP): stopped, no script runs, no navigation', async () => {
+    const page = await env.browser.newPage();
+    const r = await launchWith(page, env.server.baseUrl, { authorization_endpoint: 'javascript:window.__xss=1', token_endpoint: `${env.server.url}/oauth/token` }, (html) => html);
+    expect(r.status).toContain('the authorization endpoint "javascript:window.__xss=1" is not a secure (https) address');
+    expect(r.xss).toBeUndefined();
+    expect(r.navigations).toEqual([r.start]);
+    await page.close();
+  });
+
+  test('an http: authorization endpoint off loopback: stopped, nothing sent there, no navigation', async () => {
+    const page = await env.browser.newPage();
+    const r = await launchWith(page, env.server.baseUrl, { authorization_endpoint: 'http://auth.example.org/authorize', token_endpoint: `${env.server.url}/oauth/token` }, (html) => html);
+    expect(r.status).toContain('"http://auth.example.org/authorize" is not a secure (https) address');
+    expect(r.requests.filter((u) => u.includes('auth.example.org'))).toEqual([]);
+    expect(r.navigations).toEqual([r.start]);
+    await page.close();
+  });
+
+  test('a token endpoint on another host: stopped before the redirect, so no code or token ever goes there', async () => {
+    const page = await env.browser.newPage();
+    const r = await launchWith(page, env.server.baseUrl, { authorization_endpoint: `${env.server.url}/oauth/authorize`, token_endpoint: `${FOREIGN}/oauth/token` });
+    expect(r.status).toContain(`the token endpoint is on ${FOREIGN}, which is not the record system`);
+    expect(r.requests.filter((u) => u.includes('/oauth/'))).toEqual([]);
+    expect(r.navigations).toEqual([r.start]);
+    await page.close();
+  });
+
+  test("the deployer's list in the page replaces the default (the page's own origin)", async () => {
+    const page = await env.browser.newPage();
+    const r = await launchWith(page, env.server.baseUrl, undefined, (html) => html.replace('name="kbs-allowed-iss" content=""', 'name="kbs-allowed-iss" content="https://ehr.example.org/fhir"'));
+    expect(r.status).toContain(`this app is not set up to sign in to ${env.server.baseUrl}`);
+    expect(r.requests.filter((u) => u.includes('.well-known'))).toEqual([]);
+    await page.close();
+  });
 });

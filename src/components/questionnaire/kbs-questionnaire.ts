@@ -4,14 +4,12 @@
  * Conventions: the engine owns the form (answers, enabling, validation, the response); this
  * element only turns engine state into DOM and user input into engine calls. It never builds FHIR
  * JSON itself. Text from a questionnaire is always rendered as text (Lit escapes it); the only HTML
- * path is `rendering-xhtml`, through DOMPurify. Errors appear only after a submit attempt.
+ * path is `rendering-xhtml`, through the allow-list profile in `xhtml.ts`. Errors appear only after a submit attempt.
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import DOMPurify from 'dompurify';
 import {
   allPaths, answersEqual, buildQuestionnaireResponse, createFormState, getExtension, getRepeatPaths, addRepeat, removeRepeat,
   isRestricted, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
@@ -23,15 +21,10 @@ import type { KbsGateway, SaveStatus, SubmitResult } from '../../fhir/gateway.js
 import { emit } from '../events.js';
 import { tokens } from '../shared/tokens.styles.js';
 import { questionnaireStyles } from './kbs-questionnaire.styles.js';
+import { renderingXhtml } from './xhtml.js';
 
 /** R5 `disabledDisplay`, as its R4 cross-version extension. */
 export const DISABLED_DISPLAY = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Questionnaire.item.disabledDisplay';
-
-const SANITIZE = {
-  FORBID_TAGS: ['style', 'img', 'image', 'video', 'audio', 'source', 'picture', 'iframe', 'object', 'embed', 'form', 'input', 'button', 'link', 'meta', 'svg', 'math', 'base'],
-  FORBID_ATTR: ['style', 'srcset', 'background', 'poster', 'formaction'],
-  ALLOW_DATA_ATTR: false,
-};
 
 function itemControl(item: fhir4.QuestionnaireItem): string | undefined {
   return getExtension(item, QUESTIONNAIRE_ITEM_CONTROL)?.valueCodeableConcept?.coding?.[0]?.code;
@@ -441,7 +434,7 @@ export class KbsQuestionnaire extends LitElement {
 
   private textOf(item: fhir4.QuestionnaireItem): TemplateResult | string {
     const xhtml = getExtension((item as { _text?: fhir4.Element })._text, RENDERING_XHTML)?.valueString;
-    if (xhtml) return html`${unsafeHTML(DOMPurify.sanitize(xhtml, SANITIZE) as string)}`;
+    if (xhtml) return html`${renderingXhtml(xhtml)}`;
     return item.text ?? '';
   }
 
