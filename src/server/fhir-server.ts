@@ -84,7 +84,7 @@ class ValidatingRepository extends MemoryRepository {
     }
   }
 
-  private exists(resourceType: string, id: string): boolean {
+  exists(resourceType: string, id: string): boolean {
     return !!(this as unknown as { resources: Map<string, Map<string, Resource>> }).resources.get(resourceType)?.has(id);
   }
 
@@ -476,12 +476,17 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
         }
       }
       const tooLarge = () => {
-        send(res, 413, outcome('too-costly', `The request body is larger than this server accepts (${maxBodyBytes} bytes).`), { ...cors, connection: 'close' });
-        // Stop the upload: the rest of the body is never read.
-        res.once('finish', () => req.socket?.destroy());
+        send(res, 413, outcome('too-costly', `The request body is larger than this server accepts (${maxBodyBytes} bytes).`), cors);
+        // The rest of the body is never read: the socket stays paused (the sender blocks) and is closed a
+        // moment after the reply, late enough that the client has read the 413 before the reset.
+        res.once('finish', () => setTimeout(() => req.socket?.destroy(), 1000).unref());
       };
       const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > maxBodyBytes) return tooLarge();
+      if (declared > maxBodyBytes) {
+        // Take the stream in hand and hold it paused, so Node does not drain the body after the reply.
+        req.once('data', () => undefined).pause();
+        return tooLarge();
+      }
       const read = await readBody(req, maxBodyBytes);
       if (read.tooLarge) return tooLarge();
       let body: unknown;
@@ -505,6 +510,8 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
         delete (body as { id?: string }).id;
       }
       const fhirRequest = toFhirRequest(method as FhirRequest['method'], `${path}${url.search}`, body, req.headers);
+      const instance = /^\/([A-Z][A-Za-z]*)\/([^/]+)$/.exec(path);
+      const upsert = method === 'PUT' && !!instance && !repo.exists(instance[1]!, instance[2]!);
       const rollback = bundle?.type === 'transaction' && transactions === 'atomic' ? repo.checkpoint() : undefined;
       // Medplum's router, without its transactions config, runs each entry on its own (the `independent` mode as is);
       // the atomic mode is that plus a rollback when any entry fails.
@@ -518,7 +525,8 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
           return send(res, failed ? Number(failed.response!.status.slice(0, 3)) : getStatus(result as never), entryOutcome ?? result, cors);
         }
       }
-      const status = getStatus(result as never);
+      // Update-as-create is a creation: 201, as the specification says (the router answers 200).
+      const status = upsert && isOk(result as never) ? 201 : getStatus(result as never);
       const headers: Record<string, string> = { ...cors };
       const meta = resource?.meta;
       if (meta?.versionId) headers.etag = `W/"${meta.versionId}"`;
