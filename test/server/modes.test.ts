@@ -39,14 +39,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe.each(MODES)('mode: $name', (mode) => {
   let server: RunningFhirServer;
-  const auth = () => (mode.options.requireToken ? { authorization: `Bearer ${TOKEN}` } : {});
+  const auth = (): Record<string, string> => (mode.options.requireToken ? { authorization: `Bearer ${TOKEN}` } : {});
   const http = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(`${server.baseUrl}${path}`, {
       method,
       headers: { ...auth(), ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }), ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> & fhir4.Resource };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as fhir4.Resource };
   };
   const stored = async () => (await everything(server)).length;
 
