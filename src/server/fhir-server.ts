@@ -188,7 +188,7 @@ export interface FhirServerOptions {
   log?: (line: string) => void;
   /** Every /fhir request except /fhir/metadata and /fhir/.well-known/* must carry `Authorization: Bearer <token>`. */
   requireToken?: string;
-  /** Further accepted tokens (so a test can rotate them). */
+  /** Further accepted tokens, read on every request (a test can rotate them by changing this array; given empty, no token is accepted). */
   tokens?: string[];
   /** Or decide per token. Any of the three makes a token required. */
   acceptToken?: (token: string) => boolean;
@@ -366,8 +366,10 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
   indexDefinitions();
   const log = options.log ?? (() => undefined);
   const host = options.host ?? '127.0.0.1';
-  const tokens = [options.requireToken, ...(options.tokens ?? [])].filter((t): t is string => !!t);
-  const acceptToken = options.acceptToken ?? (tokens.length ? (t: string) => tokens.some((k) => sameToken(k, t)) : undefined);
+  // The list is read on every request, so a test can rotate tokens by changing the array it passed.
+  const tokenRequired = !!options.requireToken || options.tokens !== undefined || options.acceptToken !== undefined;
+  const acceptToken = !tokenRequired ? undefined : (t: string) =>
+    (options.acceptToken?.(t) ?? false) || [options.requireToken, ...(options.tokens ?? [])].some((k) => !!k && sameToken(k, t));
   if (!acceptToken && !isLoopback(host)) {
     throw new ServerStartError(
       `Refusing to listen on ${host} without a token: anyone who can reach that address could read and change the records. ` +

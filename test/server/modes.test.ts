@@ -80,6 +80,11 @@ describe.each(MODES)('mode: $name', (mode) => {
     for (const token of [TOKEN, 'token-two']) {
       expect((await fetch(`${server.baseUrl}/Patient/demo-baby`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     }
+    // Tokens are read per request: one removed from the list is refused from then on.
+    const tokens = mode.options.tokens!;
+    tokens.splice(0, tokens.length, 'token-three');
+    expect((await fetch(`${server.baseUrl}/Patient/demo-baby`, { headers: { authorization: 'Bearer token-two' } })).status).toBe(401);
+    expect((await fetch(`${server.baseUrl}/Patient/demo-baby`, { headers: { authorization: 'Bearer token-three' } })).status).toBe(200);
     // A write without the token changes nothing.
     const before = await stored();
     expect((await fetch(`${server.baseUrl}/Observation`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(observation('no token')) })).status).toBe(401);
@@ -109,6 +114,27 @@ describe.each(MODES)('mode: $name', (mode) => {
     const first = entries[0]!.resource as fhir4.Observation;
     const derived = entries[1]!.resource as fhir4.Observation;
     expect(derived.derivedFrom?.[0]?.reference).toBe(`Observation/${first.id}`);
+  });
+
+  test('a transaction whose update carries a stale If-Match', async () => {
+    const [, patient] = await server.request('GET', '/Patient/demo-mother');
+    const before = await stored();
+    const reply = await http('POST', '/', {
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: { ...(patient as object), gender: 'female' }, request: { method: 'PUT', url: 'Patient/demo-mother', ifMatch: 'W/"stale"' } },
+        { resource: observation('beside a stale update'), request: { method: 'POST', url: 'Observation' } },
+      ],
+    });
+    if (mode.options.transactions === 'none') return expect(reply.status).toBe(501);
+    if (mode.options.transactions !== 'independent') {
+      expect(reply.status).toBe(412);
+      expect(await stored()).toBe(before);
+      return;
+    }
+    // As the servers that do not roll back: the update is refused, the rest commits.
+    expect(reply.status).toBe(200);
+    expect((reply.body as fhir4.Bundle).entry!.map((e) => e.response?.status.slice(0, 3))).toEqual(['412', '201']);
+    expect(await stored()).toBe(before + 1);
   });
 
   test('a valid transaction of 9 entries', async () => {
