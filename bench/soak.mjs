@@ -2,9 +2,12 @@
 // the embedded server (all on loopback). Faults: 500, 503, 429 (Retry-After), connection dropped
 // before the server saw the request, dropped after it committed, and replies slower than the
 // gateway's timeout. Counts lost and duplicated records at the end (targets: 0 and 0).
-// Usage: npm run build && node bench/soak.mjs [--n 1000] [--fault-rate 0.35] [--seed 1]
+// Server modes (as `kbs serve` test modes): --mode atomic (default) | independent | none | max-entries-8 |
+// server-ids-only | require-token, or --mode all to run each in its own process and write one report.
+// Usage: npm run build && node bench/soak.mjs [--mode all] [--n 1000] [--fault-rate 0.35] [--seed 1] [--out FILE]
+import { execFileSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +21,48 @@ const readJson = (file) => JSON.parse(readFileSync(join(root, file), 'utf8'));
 const QUESTIONNAIRES = Object.fromEntries(['eight-week-check', 'bed-sharing-assessment', 'domestic-abuse-enquiry'].map((slug) => [slug, readJson(`questionnaires/${slug}.json`)]));
 const CONCEPT_MAPS = [readJson('valuesets/kbs-to-snomed.conceptmap.json')];
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '1000' }, 'fault-rate': { type: 'string', default: '0.35' }, seed: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: {
+  n: { type: 'string', default: '1000' }, 'fault-rate': { type: 'string', default: '0.35' }, seed: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '4' },
+  mode: { type: 'string', default: 'atomic' }, out: { type: 'string', default: join(root, 'bench/results/soak.md') },
+} });
+const SOAK_TOKEN = 'soak-bench-token';
+/** The embedded server's options for each mode, and the token the gateway must send. */
+const MODES = {
+  atomic: { server: { transactions: 'atomic' } },
+  independent: { server: { transactions: 'independent' } },
+  none: { server: { transactions: 'none' } },
+  'max-entries-8': { server: { maxTransactionEntries: 8 } },
+  'server-ids-only': { server: { serverIdsOnly: true } },
+  'require-token': { server: { requireToken: SOAK_TOKEN }, token: SOAK_TOKEN },
+};
+if (values.mode === 'all') {
+  // Each mode in a fresh process (its own server, its own memory), one report.
+  const sections = [];
+  let failed = false;
+  for (const mode of Object.keys(MODES)) {
+    const out = join(root, `bench/results/.soak-${mode}.md`);
+    const args = [fileURLToPath(import.meta.url), '--mode', mode, '--out', out, '--n', values.n, '--fault-rate', values['fault-rate'], '--seed', values.seed, '--concurrency', values.concurrency];
+    try {
+      execFileSync(process.execPath, args, { stdio: 'inherit' });
+    } catch {
+      failed = true;
+    }
+    try {
+      sections.push(readFileSync(out, 'utf8'));
+      rmSync(out);
+    } catch {
+      sections.push(`# Soak, mode ${mode}\n\nThe run did not finish.\n`);
+    }
+  }
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, sections.join('\n'));
+  process.exit(failed ? 1 : 0);
+}
+const MODE = MODES[values.mode];
+if (!MODE) {
+  console.error(`Unknown --mode ${values.mode}: one of ${Object.keys(MODES).join(', ')}, all`);
+  process.exit(2);
+}
 const N = Number(values.n);
 const FAULT_RATE = Number(values['fault-rate']);
 const CONCURRENCY = Number(values.concurrency);
@@ -27,7 +71,7 @@ const CONCURRENCY = Number(values.concurrency);
 let s = Number(values.seed) >>> 0;
 const random = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
 
-const server = await startFhirServer({ seed: seedDemo });
+const server = await startFhirServer({ seed: seedDemo, ...MODE.server });
 const target = new URL(server.url);
 const FAULTS = ['500', '503', '429', 'drop-before', 'drop-after', 'slow'];
 const injected = Object.fromEntries(FAULTS.map((f) => [f, 0]));
@@ -46,7 +90,8 @@ const proxy = createServer((req, res) => {
     if (fault === '503') return json(503);
     if (fault === '429') return json(429, { 'retry-after': '0' });
     if (fault === 'drop-before') return req.socket.destroy();
-    const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+    // The server checks Host (DNS rebinding): a reverse proxy sends the upstream's own.
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
       const out = [];
       up.on('data', (c) => out.push(c));
       up.on('end', () => {
@@ -64,6 +109,7 @@ const proxyUrl = `http://127.0.0.1:${proxy.address().port}/fhir`;
 
 const gateway = createFhirGateway({
   baseUrl: proxyUrl,
+  ...(MODE.token ? { token: MODE.token } : {}),
   conceptMaps: CONCEPT_MAPS,
   timeoutMs: 250,
   outbox: new Outbox(new MemoryStore()),
@@ -136,7 +182,7 @@ for (const job of submitted) {
 }
 latencies.sort((a, b) => a - b);
 const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(0);
-const report = `# Soak: ${N} submissions with injected faults
+const report = `# Soak, mode ${values.mode}: ${N} submissions with injected faults
 
 Run ${new Date().toISOString()}, seed ${values.seed}, fault rate ${FAULT_RATE} per HTTP request, concurrency ${CONCURRENCY}, gateway timeout 250 ms, 3 attempts per submit, then outbox flushes.
 
@@ -155,8 +201,8 @@ Run ${new Date().toISOString()}, seed ${values.seed}, fault rate ${FAULT_RATE} p
 | submit latency median / p90 / p99 (ms) | ${q(0.5)} / ${q(0.9)} / ${q(0.99)} |
 | wall time (s) | ${elapsed.toFixed(1)} |
 `;
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/soak.md'), report);
+mkdirSync(dirname(values.out), { recursive: true });
+writeFileSync(values.out, report);
 console.log(report);
 proxy.close();
 await server.close();

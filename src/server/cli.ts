@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * kbs — the command line.
- *   kbs serve [--port 8080] [--host 127.0.0.1] [--data .kbs-data | --memory]   the demo on the embedded FHIR server
- *   kbs deploy --server URL [--token T]     load Questionnaires, ValueSets, CodeSystem, ConceptMap (one idempotent transaction)
+ *   kbs serve [--port 8080] [--host 127.0.0.1] [--data .kbs-data | --memory] [options]   the demo on the embedded FHIR server
+ *   kbs deploy --server URL [--token T]     load Questionnaires, ValueSets, CodeSystem, ConceptMap (conditional update by url|version)
  *   kbs validate [files…]                   schema + semantic checks (default: questionnaires/ and valuesets/)
  *   kbs terminology-report [--json]         local concepts and their SNOMED CT mappings
  * Exit codes: 0 ok, 1 the work failed (invalid content, server refused), 2 wrong usage.
@@ -10,17 +10,25 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'fhir-kit-client';
 import { loadQuestionnaire } from '../engine/index.js';
 import * as validators from '../engine/generated/fhir-validators.js';
 import type { SchemaValidator } from '../engine/schema-types.js';
-import { toGatewayError } from '../fhir/errors.js';
-import { contentTransaction, PACKAGE_ROOT, readContent, type ContentResource } from './content.js';
-import { startFhirServer } from './fhir-server.js';
+import { DeployError, deployContent } from '../fhir/deploy.js';
+import { PACKAGE_ROOT, readContent, type ContentResource } from './content.js';
+import { DEFAULT_MAX_BODY_BYTES, isLoopback as isLoopbackHost, ServerStartError, startFhirServer, type TransactionMode } from './fhir-server.js';
 import { seedDemo } from './seed.js';
 
 const USAGE = `Usage:
   kbs serve [--port 8080] [--host 127.0.0.1] [--data DIR | --memory]
+            [--token TOKEN | --require-token TOKEN]   every /fhir request needs "Authorization: Bearer TOKEN" (or KBS_TOKEN);
+                                                      required on any address but loopback
+            [--allow-origin ORIGIN ...]               another origin allowed to send requests (CORS)
+            [--max-body-bytes N]                      larger request bodies get 413 (default ${DEFAULT_MAX_BODY_BYTES})
+            [--dev]                                   also serve source maps and the compiled modules
+          test modes, as real servers behave:
+            [--transactions=atomic|independent|none]  all or nothing (default) | entries committed one by one | Bundles refused
+            [--max-transaction-entries N]             Bundles with more entries refused (400)
+            [--server-ids-only]                       PUT to an id that does not exist refused; the server assigns ids
   kbs deploy --server URL [--token TOKEN]
   kbs validate [FILE ...]
   kbs terminology-report [--json]`;
@@ -39,20 +47,59 @@ export function validateResourceFile(resource: { resourceType?: string }): strin
 }
 
 async function serve(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, memory: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, memory: { type: 'boolean' },
+      token: { type: 'string' }, 'require-token': { type: 'string' }, 'allow-origin': { type: 'string', multiple: true },
+      'max-body-bytes': { type: 'string' }, dev: { type: 'boolean' },
+      transactions: { type: 'string' }, 'max-transaction-entries': { type: 'string' }, 'server-ids-only': { type: 'boolean' },
+    },
+  });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`Not a port: ${values.port}`, 2);
+  const transactions = (values.transactions ?? 'atomic') as TransactionMode;
+  if (!['atomic', 'independent', 'none'].includes(transactions)) fail(`--transactions must be atomic, independent or none, not ${values.transactions}`, 2);
+  const positive = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    return Number.isInteger(n) && n > 0 ? n : fail(`--${name} must be a positive whole number, not ${value}`, 2);
+  };
+  const token = values['require-token'] ?? values.token ?? process.env.KBS_TOKEN ?? undefined;
   const dataDir = values.memory ? undefined : resolve(values.data ?? process.env.KBS_DATA_DIR ?? '.kbs-data');
-  const server = await startFhirServer({
-    port,
-    host: values.host ?? process.env.HOST ?? '127.0.0.1',
-    dataDir,
-    staticDir: join(PACKAGE_ROOT, 'dist'),
-    seed: seedDemo,
-    log: (line) => console.log(line),
-  });
+  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  let server: Awaited<ReturnType<typeof startFhirServer>>;
+  try {
+    server = await startFhirServer({
+      port,
+      host,
+      dataDir,
+      staticDir: join(PACKAGE_ROOT, 'dist'),
+      seed: seedDemo,
+      log: (line) => console.log(line),
+      ...(token ? { requireToken: token } : {}),
+      allowOrigins: values['allow-origin'] ?? [],
+      ...(values['max-body-bytes'] !== undefined ? { maxBodyBytes: positive('max-body-bytes', values['max-body-bytes']) } : {}),
+      dev: !!values.dev,
+      transactions,
+      ...(values['max-transaction-entries'] !== undefined ? { maxTransactionEntries: positive('max-transaction-entries', values['max-transaction-entries']) } : {}),
+      serverIdsOnly: !!values['server-ids-only'],
+    });
+  } catch (e) {
+    if (e instanceof ServerStartError) fail(`kbs serve: ${e.message}`, 2);
+    throw e;
+  }
+  const modes = [
+    token ? 'bearer token required' : '',
+    transactions !== 'atomic' ? `transactions ${transactions}` : '',
+    values['max-transaction-entries'] ? `at most ${values['max-transaction-entries']} entries per Bundle` : '',
+    values['server-ids-only'] ? 'server-assigned ids only' : '',
+    values.dev ? 'development (source maps served)' : '',
+  ].filter(Boolean);
   console.log(`Keeping Babies Safe demo:  ${server.url}/`);
   console.log(`FHIR R4 endpoint:          ${server.baseUrl}  (${dataDir ? `records kept in ${dataDir}` : 'in memory only'})`);
+  if (modes.length) console.log(`Modes:                     ${modes.join(', ')}`);
+  if (!isLoopbackHost(host)) console.log(`Listening on ${host}: reachable from other machines, over plain HTTP. This is a demo and test bench, not a record store (docs/security.md).`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -64,16 +111,20 @@ async function deploy(args: string[]): Promise<void> {
   const content = readContent();
   const problems = content.flatMap(({ file, resource }) => validateResourceFile(resource).map((p) => `${file}: ${p}`));
   if (problems.length) fail(`Not deployed: the content has problems:\n${problems.join('\n')}`);
-  const client = new Client({ baseUrl: values.server!.replace(/\/$/, ''), ...(values.token ? { bearerToken: values.token } : {}) });
+  const token = values.token ?? process.env.KBS_TOKEN;
   try {
-    const result = (await client.transaction({ body: contentTransaction(content.map((c) => c.resource)) as never })) as unknown as fhir4.Bundle;
-    const statuses = (result.entry ?? []).map((e) => e.response?.status ?? '?');
-    const created = statuses.filter((s) => s.startsWith('201')).length;
-    console.log(`Deployed ${content.length} resources to ${values.server}: ${created} created, ${statuses.length - created} updated or unchanged.`);
-    for (const { resource } of content) console.log(`  ${resource.resourceType}/${resource.id}  ${resource.url}|${resource.version}`);
+    const result = await deployContent(content.map((c) => c.resource), { baseUrl: values.server!, ...(token ? { token } : {}) });
+    const counts = (outcome: string) => result.resources.filter((r) => r.outcome === outcome).length;
+    for (const r of result.resources) console.log(`  ${r.outcome.padEnd(9)} ${r.resourceType}/${r.id ?? '?'}  ${r.url}|${r.version}`);
+    const refused = result.resources.filter((r) => r.outcome === 'refused');
+    const summary = `${counts('created')} created, ${counts('updated')} updated, ${counts('unchanged')} unchanged, ${refused.length} refused (${result.method === 'none' ? 'nothing to write' : result.method === 'transaction' ? 'by transaction' : 'one request each'}, ${result.requests} requests)`;
+    if (refused.length) {
+      fail(`Not deployed completely to ${values.server}: ${summary}.\nRefused:\n${refused.map((r) => `  ${r.resourceType} ${r.url}|${r.version}: ${r.reason}`).join('\n')}`);
+    }
+    console.log(`Deployed ${content.length} resources to ${values.server}: ${summary}.`);
   } catch (e) {
-    const error = toGatewayError(e);
-    fail(`Not deployed: ${error.message}\n${error.detail}`);
+    if (!(e instanceof DeployError)) throw e;
+    fail(`Not deployed: ${e.message}${e.detail ? `\n${e.detail}` : ''}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { STRICT_CSP, startFhirServer, type RunningFhirServer } from '../../src/server/fhir-server.js';
+import { STRICT_CSP, startFhirServer, type FhirServerOptions, type RunningFhirServer } from '../../src/server/fhir-server.js';
 import { seedDemo } from '../../src/server/seed.js';
 import type { Answer } from '../../src/engine/index.js';
 import { ROOT } from '../support/content.js';
@@ -23,8 +23,12 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS, headless: true });
 }
 
-export function startServer(): Promise<RunningFhirServer> {
-  return startFhirServer({ staticDir: join(ROOT, 'dist'), seed: seedDemo });
+/**
+ * `options` selects a server test mode; a page served from another origin (another loopback port)
+ * must be listed in `allowOrigins`: the server refuses foreign origins by default.
+ */
+export function startServer(options: FhirServerOptions = {}): Promise<RunningFhirServer> {
+  return startFhirServer({ staticDir: join(ROOT, 'dist'), seed: seedDemo, ...options });
 }
 
 /** One Chromium and one seeded embedded server for a test file, closed after it. */

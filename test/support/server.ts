@@ -1,9 +1,10 @@
 /** Starts the embedded server (real HTTP on loopback) seeded with the demo, for integration tests. */
-import { startFhirServer, type RunningFhirServer } from '../../src/server/fhir-server.js';
+import { startFhirServer, type FhirServerOptions, type RunningFhirServer } from '../../src/server/fhir-server.js';
 import { seedDemo } from '../../src/server/seed.js';
 
-export async function startDemoServer(dataDir?: string): Promise<RunningFhirServer> {
-  return startFhirServer({ seed: seedDemo, ...(dataDir ? { dataDir } : {}) });
+/** `options` selects a test mode (`transactions`, `maxTransactionEntries`, `serverIdsOnly`, `requireToken`, …). */
+export async function startDemoServer(dataDir?: string, options: FhirServerOptions = {}): Promise<RunningFhirServer> {
+  return startFhirServer({ seed: seedDemo, ...(dataDir ? { dataDir } : {}), ...options });
 }
 
 /** Counts resources of a type by a search, straight from the router. */
