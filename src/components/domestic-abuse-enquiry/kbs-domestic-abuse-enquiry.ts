@@ -61,7 +61,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
   @state() private gateError = false;
   @state() private hiddenScreen = false;
 
-  protected override subjectInputs: readonly string[] = ['patient', 'mother', 'gateway', 'fhirBaseUrl'];
+  protected override subjectInputs: readonly string[] = ['patient', 'mother', 'gateway', 'fhirBaseUrl', 'token'];
 
   /** The mother: given, or the context patient when she is an adult, or the baby's recorded mother. */
   protected findSubject(gateway: KbsGateway | undefined, now: Date): Promise<Reference> {

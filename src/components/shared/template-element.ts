@@ -12,6 +12,8 @@ import { CONCEPT_MAPS, VALUE_SETS } from '../generated/content.js';
 import { KbsQuestionnaire } from '../questionnaire/kbs-questionnaire.js';
 import { tokens } from './tokens.styles.js';
 
+const SUPERSEDED = new Error('superseded');
+
 export abstract class KbsTemplateElement extends LitElement {
   static override styles = [tokens];
 
@@ -58,7 +60,7 @@ export abstract class KbsTemplateElement extends LitElement {
   protected abstract findSubject(gateway: KbsGateway | undefined, now: Date): Promise<Reference>;
 
   /** The properties whose change means the subject must be worked out again. */
-  protected subjectInputs: readonly string[] = ['patient', 'gateway', 'fhirBaseUrl'];
+  protected subjectInputs: readonly string[] = ['patient', 'gateway', 'fhirBaseUrl', 'token'];
 
   /** The gateway in use: the host's, or one built from `fhir-base-url` (the token is read at each request). */
   get effectiveGateway(): KbsGateway | undefined {
@@ -87,12 +89,18 @@ export abstract class KbsTemplateElement extends LitElement {
     return undefined;
   }
 
+  /**
+   * The first requests wait one task: a host page's own script usually sets `token`, `patient` and the
+   * rest just after the element first renders, and they should go out with what it sets.
+   */
+  private settled = new Promise<void>((ok) => setTimeout(ok, 0));
+
   private checkSubject(): Promise<void> {
     const seq = ++this.subjectSeq;
     this.subject = undefined;
     this.subjectProblem = undefined;
     this.subjectChecking = true;
-    return this.findSubject(this.effectiveGateway, this.now()).then(
+    return this.settled.then(() => (seq === this.subjectSeq ? this.findSubject(this.effectiveGateway, this.now()) : Promise.reject(SUPERSEDED))).then(
       (subject) => {
         if (seq !== this.subjectSeq) return; // a later change of patient has superseded this answer
         this.subject = subject;
@@ -102,7 +110,7 @@ export abstract class KbsTemplateElement extends LitElement {
         this.answersFor = key;
       },
       (error: unknown) => {
-        if (seq !== this.subjectSeq) return;
+        if (seq !== this.subjectSeq || error === SUPERSEDED) return;
         this.subjectProblem = error instanceof SubjectProblem ? error.message : `Whose record this is could not be checked (${(error as Error).message}). Nothing will be saved.`;
         this.subjectChecking = false;
       },
@@ -139,6 +147,8 @@ export abstract class KbsTemplateElement extends LitElement {
   private async resolveQuestionnaire(): Promise<void> {
     const wanted = this.questionnaire ?? this.bundled;
     this.resolvedFor = wanted;
+    await this.settled;
+    if (this.resolvedFor !== wanted) return;
     const gateway = this.effectiveGateway;
     if (this.questionnaire || !gateway) {
       this.active = wanted;

@@ -1,0 +1,115 @@
+/**
+ * Every template scenario against every way real FHIR servers behave (the embedded server's test
+ * modes, over real HTTP): saved completely and exactly once, with and without faults injected into
+ * the traffic; a resubmission creates nothing; a stale amendment writes nothing at all — also on a
+ * server that processes transaction entries independently.
+ */
+import { bypass, http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  buildTransactionBundle, createCodeMapper, type QuestionnaireResponse,
+} from '../../src/engine/index.js';
+import { createFhirGateway, MemoryStore, Outbox, type KbsGateway } from '../../src/fhir/index.js';
+import type { FhirServerOptions, RunningFhirServer } from '../../src/server/fhir-server.js';
+import { SCENARIOS } from '../fixtures/scenarios.js';
+import { questionnaire } from '../support/content.js';
+import { completeScenario } from '../support/scenarios.js';
+import { startDemoServer } from '../support/server.js';
+
+const MODES: [string, FhirServerOptions][] = [
+  ['atomic', { transactions: 'atomic' }],
+  ['independent', { transactions: 'independent' }],
+  ['none', { transactions: 'none' }],
+  ['max-entries-8', { maxTransactionEntries: 8 }],
+  ['server-ids-only', { serverIdsOnly: true }],
+  ['require-token', { requireToken: 'secret-token' }],
+];
+
+function fresh(name: string): { response: QuestionnaireResponse; q: fhir4.Questionnaire } {
+  const scenario = SCENARIOS.find((s) => s.name === name)!;
+  const { response } = completeScenario(scenario);
+  return { response: { ...response, identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${crypto.randomUUID()}` } }, q: questionnaire(scenario.template) };
+}
+
+/** What one submission should leave on the server: one of each resource its bundle holds. */
+function expectedFor(q: fhir4.Questionnaire, response: QuestionnaireResponse): Record<string, number> {
+  let n = 0;
+  const { bundle } = buildTransactionBundle({ questionnaire: q, response, mapCode: createCodeMapper([]), product: { name: 'kbs', version: '0' }, newUuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` });
+  return (bundle.entry ?? []).reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.resource!.resourceType]: (acc[e.resource!.resourceType] ?? 0) + 1 }), {});
+}
+
+async function written(server: RunningFhirServer, response: QuestionnaireResponse): Promise<Record<string, number>> {
+  const uuid = response.identifier!.value!.slice('urn:uuid:'.length);
+  const mine = ((await server.repo.allResources()) as fhir4.Resource[]).filter((r) => JSON.stringify(r).includes(uuid));
+  return mine.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.resourceType]: (acc[r.resourceType] ?? 0) + 1 }), {});
+}
+
+/** Faults on a fixed rhythm over every request: 500, a connection dropped after the server did the work, a connection dropped before. */
+let faulty = false;
+let request = 0;
+const RHYTHM = ['500', 'drop-after', 'ok', 'drop-before', 'ok', '503', 'ok', 'drop-after', 'ok'] as const;
+const mock = setupServer(
+  http.all(/^http:\/\/127\.0\.0\.1:\d+\/fhir\//, async ({ request: req }) => {
+    if (!faulty) return fetch(bypass(req));
+    const fault = RHYTHM[request++ % RHYTHM.length];
+    if (fault === '500') return HttpResponse.json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }, { status: 500 });
+    if (fault === '503') return new HttpResponse('busy', { status: 503 });
+    if (fault === 'drop-before') return HttpResponse.error();
+    if (fault === 'drop-after') {
+      await fetch(bypass(req));
+      return HttpResponse.error();
+    }
+    return fetch(bypass(req));
+  }),
+);
+beforeAll(() => mock.listen({ onUnhandledRequest: 'bypass' }));
+afterAll(() => mock.close());
+
+describe.each(MODES)('a server in mode %s', (_mode, options) => {
+  let server: RunningFhirServer;
+  let gateway: KbsGateway;
+  beforeAll(async () => {
+    server = await startDemoServer(undefined, options);
+    gateway = createFhirGateway({
+      baseUrl: server.baseUrl, token: options.requireToken, outbox: new Outbox(new MemoryStore()), autoResend: false, timeoutMs: 5000,
+      retry: { attempts: 8, baseDelayMs: 1, maxDelayMs: 2, sleep: async () => undefined, random: () => 0.5 },
+    });
+  });
+  afterAll(() => server.close());
+
+  test.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: saved completely and exactly once, with and without faults', async (name) => {
+    for (const withFaults of [false, true]) {
+      const { response, q } = fresh(name);
+      faulty = withFaults;
+      request = 0;
+      const result = await gateway.submit({ questionnaire: q, response });
+      faulty = false;
+      if (withFaults) expect(request, 'faults were injected').toBeGreaterThan(1);
+      expect(result.state, `${withFaults ? 'with' : 'without'} faults: ${result.message} ${result.detail ?? ''}`).toBe('saved');
+      expect(await written(server, response)).toEqual(expectedFor(q, response));
+      // Sent again (a second click, a resend from another tab): nothing new.
+      expect((await gateway.submit({ questionnaire: q, response })).state).toBe('saved');
+      expect(await written(server, response)).toEqual(expectedFor(q, response));
+      expect(await gateway.pending()).toEqual([]);
+    }
+  });
+
+  test('a stale amendment writes nothing at all', async () => {
+    const { response, q } = fresh('smoking-yes');
+    expect((await gateway.submit({ questionnaire: q, response })).state).toBe('saved');
+    const [, found] = await server.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|${response.identifier!.value}`)}`);
+    const stored = (found as fhir4.Bundle).entry![0]!.resource as QuestionnaireResponse;
+    const smokingNo = (r: QuestionnaireResponse): QuestionnaireResponse => JSON.parse(JSON.stringify(r).replace('"valueBoolean":true', '"valueBoolean":false'));
+    // Someone else amends first…
+    const first = await gateway.submit({ questionnaire: q, response: { ...smokingNo(stored), status: 'amended', authored: '2026-11-23T12:00:00Z' } });
+    expect(first.state).toBe('saved');
+    const before = JSON.stringify(((await server.repo.allResources()) as fhir4.Resource[]).filter((r) => JSON.stringify(r).includes(response.identifier!.value!.slice(9))).map((r) => [r.resourceType, r.id, r.meta?.versionId]).sort());
+    // …then an amendment made on the old version arrives.
+    const stale = await gateway.submit({ questionnaire: q, response: { ...stored, status: 'amended', authored: '2026-11-23T13:00:00Z' } });
+    expect(stale.state).toBe('rejected');
+    expect(stale.message).toMatch(/Someone else changed this record/);
+    const after = JSON.stringify(((await server.repo.allResources()) as fhir4.Resource[]).filter((r) => JSON.stringify(r).includes(response.identifier!.value!.slice(9))).map((r) => [r.resourceType, r.id, r.meta?.versionId]).sort());
+    expect(after).toBe(before);
+  });
+});
