@@ -225,6 +225,49 @@ export interface TransactionOptions extends Omit<ExtractInput, 'responseReferenc
   newUuid: () => string;
   /** The stored response this one updates (a saved draft, or an amendment): id and version, sent as If-Match. */
   existing?: { id: string; versionId: string };
+  /**
+   * Open follow-up Tasks this submission answers (the routine enquiry's, for this mother and stage).
+   * A submission with no follow-up of its own completes them (`output` → this response); one that
+   * needs a follow-up again updates the first in place (new reason and due date, the earlier ones
+   * kept in `note` and in the Task's history) instead of opening a second. Each is a versioned update.
+   */
+  followUps?: StoredTask[];
+}
+
+/** A Task as stored on the server, with the version an update must match. */
+export interface StoredTask {
+  id: string;
+  versionId: string;
+  task: fhir4.Task;
+}
+
+/** The Task updates a submission makes to the open follow-ups it answers. */
+function followUpUpdates(followUps: StoredTask[], newTask: fhir4.Task | undefined, urn: string, response: QuestionnaireResponse): fhir4.Task[] {
+  const when = response.authored ?? new Date(0).toISOString();
+  const noteOf = (t: fhir4.Task) => [...(t.note ?? [])];
+  return followUps.map((stored, i) => {
+    const { meta: _meta, ...old } = stored.task;
+    if (newTask && i === 0) {
+      // Still not completed: the same follow-up, with the new reason and due date.
+      return {
+        ...newTask,
+        id: stored.id,
+        identifier: old.identifier ?? newTask.identifier,
+        authoredOn: old.authoredOn ?? newTask.authoredOn,
+        lastModified: when,
+        note: [...noteOf(stored.task), { time: when, text: `Not completed again. Before: ${old.description ?? ''}${old.restriction?.period?.end ? ` Due ${old.restriction.period.end}.` : ''}` }],
+        ...(newTask.meta ? { meta: newTask.meta } : {}),
+      } as fhir4.Task;
+    }
+    const completed = !newTask;
+    return {
+      ...old,
+      status: completed ? 'completed' : 'cancelled',
+      lastModified: when,
+      ...(completed ? { output: [{ type: { text: 'Routine enquiry completed' }, valueReference: { reference: urn } }] } : {}),
+      note: [...noteOf(stored.task), { time: when, text: completed ? 'Routine enquiry completed.' : 'Replaced by the follow-up opened at the same contact.' }],
+    } as fhir4.Task;
+  });
 }
 
 /**
@@ -243,7 +286,11 @@ export function buildTransactionBundle(options: TransactionOptions): { bundle: f
       ? { fullUrl: urn, resource: { ...labelled, id: existing.id }, request: { method: 'PUT', url: `QuestionnaireResponse/${existing.id}`, ifMatch: `W/"${existing.versionId}"` } }
       : { fullUrl: urn, resource: labelled, request: { method: 'POST', url: 'QuestionnaireResponse', ifNoneExist: identifierQuery(response.identifier!) } },
   ];
-  for (const resource of [...extracted.observations, ...extracted.tasks]) {
+  const followUps = options.followUps ?? [];
+  const updates = followUpUpdates(followUps, extracted.tasks[0], urn, response).map((t) => (extracted.restricted ? { ...t, meta: { ...(t.meta ?? {}), security: RESTRICTED_SECURITY } } : t));
+  // A follow-up that replaces an open one is written as that Task's update, not as a new Task.
+  const newTasks = followUps.length ? extracted.tasks.slice(1) : extracted.tasks;
+  for (const resource of [...extracted.observations, ...newTasks]) {
     const query = identifierQuery(resource.identifier![0]!);
     entries.push({
       fullUrl: `urn:uuid:${newUuid()}`,
@@ -253,6 +300,9 @@ export function buildTransactionBundle(options: TransactionOptions): { bundle: f
       request: existing ? { method: 'PUT', url: `${resource.resourceType}?${query}` } : { method: 'POST', url: resource.resourceType, ifNoneExist: query },
     });
   }
+  updates.forEach((task, i) => {
+    entries.push({ fullUrl: `urn:uuid:${newUuid()}`, resource: task, request: { method: 'PUT', url: `Task/${followUps[i]!.id}`, ifMatch: `W/"${followUps[i]!.versionId}"` } });
+  });
   const version = existing ? `/${response.status}/${response.authored}` : '';
   const tag = { system: KBS_EXTRACTED_ID, code: `${responseUuid(response)}/provenance${version}` };
   const provenance: fhir4.Provenance = {

@@ -20,7 +20,7 @@ export { buildQuestionnaireResponse, toQuestionnaireResponse, questionnaireCanon
 export { valueOf, codingEquals, answersEqual, isEmptyAnswer } from './answers.js';
 export {
   extractResources, buildTransactionBundle, createCodeMapper, isRestricted, labelForQuestionnaire, responseUuid, RESTRICTED_SECURITY,
-  type CodeMapper, type ExtractInput, type Extracted, type ProductInfo, type TransactionOptions,
+  type CodeMapper, type ExtractInput, type Extracted, type ProductInfo, type StoredTask, type TransactionOptions,
 } from './extract.js';
 export { isValidNhsNumber, normaliseNhsNumber, formatNhsNumber, findInvalidNhsNumber } from './nhs-number.js';
 export { ageInYears, subjectKind, BABY_UNDER_YEARS, ADULT_FROM_YEARS, type SubjectKind } from './subject.js';

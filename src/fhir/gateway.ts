@@ -10,7 +10,7 @@
 import { Client } from 'fhir-kit-client';
 import {
   buildTransactionBundle, createCodeMapper, findInvalidNhsNumber, isRestricted, isValidNhsNumber, loadQuestionnaire, normaliseNhsNumber,
-  labelForQuestionnaire, NHS_NUMBER_SYSTEM, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
+  labelForQuestionnaire, KBS_CONCEPTS, NHS_NUMBER_SYSTEM, type Reference, type StoredTask, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
   type QuestionnaireResponse,
 } from '../engine/index.js';
 import { FhirGatewayError, toGatewayError } from './errors.js';
@@ -42,6 +42,8 @@ export interface SubmitResult extends SaveStatus {
 export interface SubmitInput {
   questionnaire: Questionnaire;
   response: QuestionnaireResponse;
+  /** Open follow-up Tasks this submission answers: completed, or updated when still not done (see buildTransactionBundle). */
+  followUps?: StoredTask[];
   /** A short, non-clinical label for the outbox list (e.g. the template title). */
   label?: string;
   onStatus?: (status: SaveStatus) => void;
@@ -64,9 +66,31 @@ export interface KbsGateway {
   /** Sends whatever is waiting in the outbox for this server (after a reload, when the connection or a new token is back). */
   flushOutbox(): Promise<SubmitResult[]>;
   pending(): Promise<OutboxEntry[]>;
+  /**
+   * The routine enquiry's record for one woman: her open follow-up Tasks and her enquiries
+   * (QuestionnaireResponses of the given canonical URL), newest first.
+   */
+  enquiryRecord(mother: Reference, questionnaireUrl: string): Promise<EnquiryRecord>;
+  /** Open routine-enquiry follow-ups across a caseload, optionally for one owner (Practitioner or PractitionerRole). */
+  openFollowUps(query: { owner?: Reference }): Promise<CaseloadEntry[]>;
   /** Told of every result of a send, the outbox's own resends included; returns the unsubscribe. */
   onResult(listener: (result: SubmitResult) => void): () => void;
 }
+
+export interface EnquiryRecord {
+  followUps: StoredTask[];
+  enquiries: QuestionnaireResponse[];
+}
+
+export interface CaseloadEntry {
+  task: StoredTask;
+  /** The woman the follow-up is for, when her record could be read. */
+  patient?: fhir4.Patient;
+}
+
+/** The code the routine enquiry's follow-up Tasks carry. */
+export const FOLLOW_UP_CODE = `${KBS_CONCEPTS}|routine-enquiry-follow-up`;
+const OPEN_TASK_STATUSES = 'draft,requested,received,accepted,ready,in-progress,on-hold';
 
 export interface GatewayOptions {
   baseUrl?: string;
@@ -299,7 +323,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
       }));
     },
 
-    async submit({ questionnaire, response, label, onStatus }) {
+    async submit({ questionnaire, response, label, onStatus, followUps }) {
       const invalid = findInvalidNhsNumber(response);
       if (invalid !== undefined) {
         const result: SubmitResult = { state: 'rejected', message: `Could not be saved: ${invalid} is not a valid NHS number, so nothing was sent. Check the patient's details.` };
@@ -309,7 +333,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
       onStatus?.({ state: 'saving', message: 'Saving to the record…' });
       const existing = response.id && response.meta?.versionId ? { id: response.id, versionId: response.meta.versionId } : undefined;
       const { meta: _meta, ...withoutMeta } = response;
-      const { bundle } = buildTransactionBundle({ questionnaire, response: existing ? { ...withoutMeta, id: response.id } : withoutMeta, mapCode, product: PRODUCT, newUuid, existing });
+      const { bundle } = buildTransactionBundle({ questionnaire, response: existing ? { ...withoutMeta, id: response.id } : withoutMeta, mapCode, product: PRODUCT, newUuid, existing, followUps });
       const entry: OutboxEntry = {
         id: responseUuid(response),
         baseUrl,
@@ -327,6 +351,35 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
     },
 
     flushOutbox,
+
+    async enquiryRecord(mother, questionnaireUrl) {
+      const ref = mother.reference;
+      if (!ref) throw new FhirGatewayError('invalid-input', "The mother's record is not known.");
+      const [tasks, responses] = await Promise.all([
+        call<fhir4.Bundle>(() => client.search({ resourceType: 'Task', searchParams: { patient: ref, code: FOLLOW_UP_CODE, status: OPEN_TASK_STATUSES, _count: '100' }, options: requestOptions() })),
+        call<fhir4.Bundle>(() => client.search({ resourceType: 'QuestionnaireResponse', searchParams: { subject: ref, _count: '200' }, options: requestOptions() })),
+      ]);
+      const followUps = (tasks.entry ?? []).map((e) => e.resource as fhir4.Task).filter((t) => t?.resourceType === 'Task' && t.id && t.for?.reference === ref)
+        .map((task) => ({ id: task.id!, versionId: task.meta?.versionId ?? '', task }));
+      const enquiries = (responses.entry ?? []).map((e) => e.resource as QuestionnaireResponse)
+        .filter((r) => r?.resourceType === 'QuestionnaireResponse' && (r.questionnaire ?? '').split('|')[0] === questionnaireUrl)
+        .sort((a, b) => (b.authored ?? '').localeCompare(a.authored ?? ''));
+      return { followUps, enquiries };
+    },
+
+    async openFollowUps({ owner }) {
+      const bundle = await call<fhir4.Bundle>(() => client.search({
+        resourceType: 'Task', searchParams: { code: FOLLOW_UP_CODE, status: OPEN_TASK_STATUSES, _count: '500', ...(owner?.reference ? { owner: owner.reference } : {}) }, options: requestOptions(),
+      }));
+      const tasks = (bundle.entry ?? []).map((e) => e.resource as fhir4.Task).filter((t) => t?.resourceType === 'Task' && t.id);
+      const ids = [...new Set(tasks.map((t) => t.for?.reference).filter((r): r is string => !!r && /^Patient\/[^/]+$/.test(r)))];
+      const patients = new Map<string, fhir4.Patient>();
+      await Promise.all(ids.map(async (ref) => {
+        const patient = await call<fhir4.Patient>(() => client.read({ resourceType: 'Patient', id: ref.slice('Patient/'.length), options: requestOptions() })).catch(() => undefined);
+        if (patient) patients.set(ref, patient);
+      }));
+      return tasks.map((task) => ({ task: { id: task.id!, versionId: task.meta?.versionId ?? '', task }, patient: patients.get(task.for?.reference ?? '') }));
+    },
 
     pending: async () => (await outbox.list()).filter((e) => (e.baseUrl ?? baseUrl) === baseUrl),
 

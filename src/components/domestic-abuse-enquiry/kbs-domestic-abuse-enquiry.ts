@@ -7,8 +7,8 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { KBS_CONCEPTS, type Reference } from '../../engine/index.js';
-import type { KbsGateway } from '../../fhir/gateway.js';
+import { KBS_CONCEPTS, type QuestionnaireResponse, type Reference, type StoredTask } from '../../engine/index.js';
+import type { EnquiryRecord, KbsGateway } from '../../fhir/gateway.js';
 import { QUESTIONNAIRES, VALUE_SETS } from '../generated/content.js';
 import { findMother } from '../shared/subject.js';
 import { KbsTemplateElement } from '../shared/template-element.js';
@@ -45,6 +45,9 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
       .choice input { width: 28px; height: 28px; accent-color: var(--_text); }
       .error-message { color: var(--_error); font-weight: 600; display: block; }
       .hidden-screen { color: var(--_secondary); }
+      .outstanding { border-left: 8px solid #ffb81c; background: var(--_warning); padding: var(--_space); margin: 0 0 var(--_space); }
+      .outstanding h3 { margin: 0 0 0.25em; }
+      .record ul { margin: 0 0 var(--_space); }
       /* Never in a printout: the family may take the page home. */
       @media print { :host { display: none !important; } }
     `,
@@ -60,6 +63,9 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
   @state() private gateDone = false;
   @state() private gateError = false;
   @state() private hiddenScreen = false;
+  /** Her open follow-ups and earlier enquiries: loaded only once the gate is passed. */
+  @state() private record?: EnquiryRecord;
+  @state() private recordProblem?: string;
 
   protected override subjectInputs: readonly string[] = ['patient', 'mother', 'gateway', 'fhirBaseUrl', 'token'];
 
@@ -75,6 +81,8 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     this.gate = {};
     this.gateDone = false;
     this.gateError = false;
+    this.record = undefined;
+    this.recordProblem = undefined;
   }
 
   override connectedCallback(): void {
@@ -89,6 +97,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     }
     this.gateError = false;
     this.gateDone = true;
+    void this.loadRecord();
     await this.updateComplete;
     const form = this.questionnaireElement!;
     await form.ready;
@@ -101,6 +110,63 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     // The reasons are filled in from the gate; focus goes to what still needs an answer.
     await form.focusFirstUnanswered();
   };
+
+  /** Her open follow-ups and enquiry history — asked for only after the gate, never shown before it. */
+  private async loadRecord(): Promise<void> {
+    await this.subjectReady;
+    const gateway = this.effectiveGateway;
+    const subject = this.subject;
+    if (!gateway || !subject || !this.gateDone) return;
+    try {
+      const record = await gateway.enquiryRecord(subject, this.bundled.url!);
+      if (this.subject === subject && this.gateDone) {
+        this.record = record;
+        this.recordProblem = undefined;
+      }
+    } catch (e) {
+      this.recordProblem = `Earlier enquiries and follow-ups could not be read (${(e as Error).message}). Check the record before you finish.`;
+    }
+  }
+
+  private static stageOf(response: QuestionnaireResponse | undefined): string | undefined {
+    return response?.item?.find((i) => i.linkId === 'stage')?.answer?.[0]?.valueCoding?.code;
+  }
+
+  /** The open follow-ups a submission answers: those for the same stage (or whose stage is not known). */
+  private followUpsFor = (response: QuestionnaireResponse): StoredTask[] => {
+    const stage = KbsDomesticAbuseEnquiry.stageOf(response);
+    const byRef = new Map((this.record?.enquiries ?? []).map((r) => [`QuestionnaireResponse/${r.id}`, r]));
+    return (this.record?.followUps ?? []).filter((f) => {
+      const taskStage = KbsDomesticAbuseEnquiry.stageOf(byRef.get(f.task.focus?.reference ?? ''));
+      return !taskStage || !stage || taskStage === stage;
+    });
+  };
+
+  private renderRecord(): TemplateResult | typeof nothing {
+    if (this.recordProblem) return html`<p class="hint" role="note">${this.recordProblem}</p>`;
+    const record = this.record;
+    if (!record) return nothing;
+    const today = this.now().toISOString().slice(0, 10);
+    const date = (iso: string | undefined) => (iso ? new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) : 'not recorded');
+    const answer = (r: QuestionnaireResponse, linkId: string) => r.item?.find((i) => i.linkId === linkId)?.answer?.[0];
+    return html`<section class="record" part="record" aria-label="Earlier enquiries">
+      ${record.followUps.length
+        ? html`<div class="outstanding" role="note"><h3>Outstanding follow-up</h3><ul>${record.followUps.map(({ task }) => {
+            const due = task.restriction?.period?.end;
+            const overdue = !!due && due < today;
+            return html`<li><strong>${overdue ? `Overdue since ${date(due)}` : due ? `Due ${date(due)}` : 'No due date'}</strong>.
+              ${task.description ?? ''} Opened ${date(task.authoredOn)}${task.performerType?.[0]?.text ? html`; to be followed up by: ${task.performerType[0].text}` : nothing}.</li>`;
+          })}</ul></div>`
+        : nothing}
+      ${record.enquiries.length
+        ? html`<details><summary>Earlier enquiries (${record.enquiries.length})</summary><ul>${record.enquiries.map((r) => html`<li>${date(r.authored)}:
+            ${answer(r, 'stage')?.valueCoding?.display ?? 'stage not recorded'} —
+            ${answer(r, 'completed')?.valueBoolean === true ? 'completed' : answer(r, 'completed')?.valueBoolean === false ? 'not completed' : 'not finished'}${r.author?.display ? `, by ${r.author.display}` : ''}.</li>`)}</ul></details>`
+        : html`<p class="hint">No earlier routine enquiry is recorded for her.</p>`}
+    </section>`;
+  }
+
+  private onSaved = () => void this.loadRecord();
 
   private renderGate(): TemplateResult {
     return html`<div class="gate" part="gate">
@@ -129,7 +195,8 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
         ${this.renderSubjectProblem()}
         ${showForm ? nothing : this.renderGate()}
       </div>
-      ${showForm ? this.renderForm(this.motherEncounter, { hidden: this.hiddenScreen }) : nothing}`;
+      ${showForm && this.gateDone && !this.hiddenScreen ? this.renderRecord() : nothing}
+      <div @kbs-saved=${this.onSaved}>${showForm ? this.renderForm(this.motherEncounter, { hidden: this.hiddenScreen, followUpsFor: this.followUpsFor }) : nothing}</div>`;
   }
 }
 

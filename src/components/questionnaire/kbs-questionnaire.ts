@@ -15,7 +15,7 @@ import {
   isRestricted, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
   QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
   type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
-  type Reference,
+  type Reference, type StoredTask,
 } from '../../engine/index.js';
 import type { KbsGateway, SaveStatus, SubmitResult } from '../../fhir/gateway.js';
 import { emit } from '../events.js';
@@ -107,6 +107,8 @@ export class KbsQuestionnaire extends LitElement {
    * while it cannot yet be sure whose record the form belongs to. No `kbs-submit` fires either.
    */
   @property({ attribute: false }) saveBlocked?: string;
+  /** Open follow-up Tasks a submission of this response answers (the routine enquiry sets it). */
+  @property({ attribute: false }) followUpsFor?: (response: QuestionnaireResponse) => StoredTask[];
   /** Item linkIds after which a named slot `after:<linkId>` is rendered (template elements put their own notes there). */
   @property({ attribute: false }) afterSlots: readonly string[] = [];
 
@@ -308,9 +310,11 @@ export class KbsQuestionnaire extends LitElement {
       this.status = { state: 'rejected', message: "Could not be saved: the mother's record is not known, so nothing was saved." };
       return undefined;
     }
+    const followUps = this.followUpsFor?.(response) ?? [];
     const result = await this.gateway.submit({
       questionnaire: this.form.questionnaire,
       response,
+      ...(followUps.length ? { followUps } : {}),
       label: this.form.questionnaire.title,
       onStatus: (status) => (this.status = status),
     });

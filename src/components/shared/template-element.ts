@@ -171,7 +171,7 @@ export abstract class KbsTemplateElement extends LitElement {
     return this.subjectProblem ? html`<p class="error-message subject-problem" role="alert" part="subject-problem">${this.subjectProblem}</p>` : nothing;
   }
 
-  protected renderForm(encounter: Reference | undefined, options: { hidden?: boolean; afterSlots?: readonly string[]; slotted?: unknown } = {}): TemplateResult {
+  protected renderForm(encounter: Reference | undefined, options: { hidden?: boolean; afterSlots?: readonly string[]; slotted?: unknown; followUpsFor?: KbsQuestionnaire['followUpsFor'] } = {}): TemplateResult {
     if (this.resolving) return html`<p role="status">Loading form…</p>`;
     const subject = this.subject;
     return html`${this.notice ? html`<p class="hint" role="note">${this.notice}</p>` : nothing}
@@ -182,6 +182,7 @@ export abstract class KbsTemplateElement extends LitElement {
         .patient=${subject}
         .saveBlocked=${this.saveBlocked}
         .afterSlots=${options.afterSlots ?? []}
+        .followUpsFor=${options.followUpsFor}
         .encounter=${encounter}
         .author=${this.author}
         .gateway=${this.effectiveGateway}
