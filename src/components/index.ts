@@ -5,3 +5,4 @@ export { KbsBedSharingAssessment } from './bed-sharing-assessment/kbs-bed-sharin
 export { KbsDomesticAbuseEnquiry } from './domestic-abuse-enquiry/kbs-domestic-abuse-enquiry.js';
 export { emit, type KbsEventMap } from './events.js';
 export { QUESTIONNAIRES, VALUE_SETS, CONCEPT_MAPS } from './generated/content.js';
+export { KbsFollowUps, type KbsOpenEnquiryDetail } from './follow-ups/kbs-follow-ups.js';

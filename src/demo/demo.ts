@@ -64,6 +64,25 @@ async function loadPatients(): Promise<void> {
 function showTemplates(role: Role): void {
   const container = $('templates');
   container.replaceChildren();
+  if (role === 'health-visitor' || role === 'midwife') {
+    // The caseload: restricted, shown only because the page says who is looking.
+    // Folded by default: a worklist of restricted follow-ups is opened when no one else can see the screen.
+    const section = el('details');
+    section.id = 'caseload';
+    section.append(el('summary', 'Routine enquiry follow-ups (caseload, restricted)'));
+    const caseload = document.createElement('kbs-follow-ups') as HTMLElement & { viewer?: Reference; gateway?: unknown };
+    caseload.gateway = gateway;
+    caseload.viewer = { reference: ROLES[role].author };
+    caseload.addEventListener('kbs-open-enquiry', (e) => {
+      const enquiry = container.querySelector('kbs-domestic-abuse-enquiry') as (HTMLElement & { mother?: Reference }) | null;
+      if (!enquiry) return;
+      enquiry.mother = (e as CustomEvent<{ mother: Reference }>).detail.mother;
+      enquiry.scrollIntoView({ block: 'start' });
+      enquiry.focus();
+    });
+    section.append(caseload);
+    container.append(section);
+  }
   for (const tag of ROLES[role].templates) {
     const section = el('section');
     section.append(el('h2', TITLES[tag]));
@@ -135,7 +154,10 @@ const roleSelect = $<HTMLSelectElement>('role');
 roleSelect.value = (params.get('role') as Role) ?? 'gp';
 roleSelect.addEventListener('change', () => showTemplates(roleSelect.value as Role));
 $('refresh').addEventListener('click', () => void refreshRecord());
-document.addEventListener('kbs-saved', () => void refreshRecord());
+document.addEventListener('kbs-saved', () => {
+  void refreshRecord();
+  for (const caseload of Array.from(document.querySelectorAll('kbs-follow-ups'))) void (caseload as HTMLElement & { refresh: () => Promise<void> }).refresh();
+});
 
 await loadPatients();
 showTemplates(roleSelect.value as Role);

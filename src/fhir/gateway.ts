@@ -86,6 +86,8 @@ export interface CaseloadEntry {
   task: StoredTask;
   /** The woman the follow-up is for, when her record could be read. */
   patient?: fhir4.Patient;
+  /** The enquiry that opened it (its stage), when it could be read. */
+  enquiry?: QuestionnaireResponse;
 }
 
 /** The code the routine enquiry's follow-up Tasks carry. */
@@ -378,7 +380,17 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
         const patient = await call<fhir4.Patient>(() => client.read({ resourceType: 'Patient', id: ref.slice('Patient/'.length), options: requestOptions() })).catch(() => undefined);
         if (patient) patients.set(ref, patient);
       }));
-      return tasks.map((task) => ({ task: { id: task.id!, versionId: task.meta?.versionId ?? '', task }, patient: patients.get(task.for?.reference ?? '') }));
+      const focusIds = [...new Set(tasks.map((t) => /^QuestionnaireResponse\/([^/]+)$/.exec(t.focus?.reference ?? '')?.[1]).filter((id): id is string => !!id))];
+      const enquiries = new Map<string, QuestionnaireResponse>();
+      if (focusIds.length) {
+        const found = await call<fhir4.Bundle>(() => client.search({ resourceType: 'QuestionnaireResponse', searchParams: { _id: focusIds.join(','), _count: String(focusIds.length) }, options: requestOptions() })).catch(() => undefined);
+        for (const e of found?.entry ?? []) if (e.resource?.id) enquiries.set(`QuestionnaireResponse/${e.resource.id}`, e.resource as QuestionnaireResponse);
+      }
+      return tasks.map((task) => ({
+        task: { id: task.id!, versionId: task.meta?.versionId ?? '', task },
+        patient: patients.get(task.for?.reference ?? ''),
+        enquiry: enquiries.get(task.focus?.reference ?? ''),
+      }));
     },
 
     pending: async () => (await outbox.list()).filter((e) => (e.baseUrl ?? baseUrl) === baseUrl),

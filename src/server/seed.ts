@@ -63,10 +63,44 @@ export function demoResources(today = new Date()): fhir4.FhirResource[] {
   ];
 }
 
+const KBS = 'https://kbs-record-templates.example.org/fhir';
+
+/**
+ * Demo data only: a routine enquiry follow-up for the demo mother that is a week overdue, so the
+ * health visitor's caseload has something to show. Created once (conditionally): completing it in
+ * the demo is not undone by the next start.
+ */
+export function demoFollowUp(today = new Date()): fhir4.Task {
+  const day = (offset: number) => new Date(today.getTime() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  return {
+    resourceType: 'Task',
+    meta: {
+      security: [
+        { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' },
+        { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'SDV', display: 'sensitive demographic information' },
+      ],
+      tag: [{ system: `${KBS}/tag`, code: 'demo-data', display: 'Demo data, not a real record' }],
+    },
+    identifier: [{ system: `${KBS}/Id/extracted-resource`, value: 'demo/overdue-routine-enquiry-follow-up' }],
+    status: 'requested', intent: 'order', priority: 'routine',
+    code: { coding: [{ system: `${KBS}/CodeSystem/kbs-concepts`, code: 'routine-enquiry-follow-up', display: 'Routine enquiry to be completed' }], text: 'Routine enquiry to be completed' },
+    description: 'Complete the routine enquiry with the mother alone. Not completed because: Interpreter unavailable. Follow-up by: Health visitor.',
+    for: { reference: `Patient/${DEMO.mother.id}` },
+    authoredOn: `${day(-21)}T10:00:00Z`, lastModified: `${day(-21)}T10:00:00Z`,
+    requester: { reference: `Practitioner/${DEMO.midwife.id}` }, owner: { reference: `Practitioner/${DEMO.healthVisitor.id}` },
+    performerType: [{ coding: [{ system: `${KBS}/CodeSystem/kbs-concepts`, code: 'follow-up-health-visitor', display: 'Health visitor' }], text: 'Health visitor' }],
+    restriction: { period: { end: day(-7) } },
+  } as fhir4.Task;
+}
+
 export async function seedDemo(server: Pick<RunningFhirServer, 'request'>): Promise<void> {
+  const followUp = demoFollowUp();
   const demo: fhir4.Bundle = {
     resourceType: 'Bundle', type: 'transaction',
-    entry: demoResources().map((resource) => ({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } })),
+    entry: [
+      ...demoResources().map((resource) => ({ resource, request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` } })),
+      { resource: followUp, request: { method: 'POST' as const, url: 'Task', ifNoneExist: `identifier=${encodeURIComponent(`${followUp.identifier![0]!.system}|${followUp.identifier![0]!.value}`)}` } },
+    ],
   };
   for (const bundle of [demo, contentTransaction(readContent().map((c) => c.resource))]) {
     const [outcome, result] = await server.request('POST', '/', bundle);

@@ -95,6 +95,34 @@ describe.each(MODES)('a server in mode %s', (_mode, options) => {
     }
   });
 
+  test('follow-ups: completing closes the open one; not completing again keeps exactly one open', async () => {
+    const url = questionnaire('domestic-abuse-enquiry').url!;
+    const mother = { reference: 'Patient/demo-mother' };
+    const open = async () => (await gateway.enquiryRecord(mother, url)).followUps;
+    for (const existing of await open()) await server.request('DELETE', `/Task/${existing.id}`);
+    const first = fresh('not-asked-partner-present');
+    expect((await gateway.submit({ questionnaire: first.q, response: first.response })).state).toBe('saved');
+    expect(await open()).toHaveLength(1);
+    // Not completed again, with faults: the same Task, updated.
+    const again = fresh('not-asked-partner-present');
+    faulty = true;
+    request = 0;
+    const repeated = await gateway.submit({ questionnaire: again.q, response: again.response, followUps: await open() });
+    faulty = false;
+    expect(repeated.state, repeated.detail).toBe('saved');
+    const stillOpen = await open();
+    expect(stillOpen).toHaveLength(1);
+    expect(stillOpen[0]!.task.focus?.reference).toMatch(/^QuestionnaireResponse\//);
+    // Completed: closed, pointing at the new response.
+    const done = fresh('completed-no-disclosure');
+    expect((await gateway.submit({ questionnaire: done.q, response: done.response, followUps: stillOpen })).state).toBe('saved');
+    expect(await open()).toEqual([]);
+    const [, closed] = await server.request('GET', `/Task/${stillOpen[0]!.id}`);
+    expect((closed as fhir4.Task).status).toBe('completed');
+    const [, qr] = await server.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|${done.response.identifier!.value}`)}`);
+    expect((closed as fhir4.Task).output?.[0]?.valueReference?.reference).toBe(`QuestionnaireResponse/${((qr as fhir4.Bundle).entry![0]!.resource as fhir4.Resource).id}`);
+  });
+
   test('a stale amendment writes nothing at all', async () => {
     const { response, q } = fresh('smoking-yes');
     expect((await gateway.submit({ questionnaire: q, response })).state).toBe('saved');
