@@ -80,6 +80,7 @@ test('not completed → next contact shows it after the gate only → completing
   expect(shown).toContain('Outstanding follow-up');
   expect(shown).toContain('Overdue since 10 January 2026');
   expect(shown).toContain('Not completed because: Partner present');
+  expect(shown).toMatch(/Before the birth: not recorded · After the birth: not completed \(last tried \d+ \w+ \d{4}\)/);
   expect(told).toContain('Saved to the record');
 
   const tasks = await tasksFor('mother-fu-1');

@@ -149,7 +149,14 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     const today = this.now().toISOString().slice(0, 10);
     const date = (iso: string | undefined) => (iso ? new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) : 'not recorded');
     const answer = (r: QuestionnaireResponse, linkId: string) => r.item?.find((i) => i.linkId === linkId)?.answer?.[0];
+    const stages = [['stage-antenatal', 'Before the birth'], ['stage-postnatal', 'After the birth']] as const;
+    const stageLine = stages.map(([code, label]) => {
+      const latest = record.enquiries.find((r) => answer(r, 'stage')?.valueCoding?.code === code);
+      const done = record.enquiries.find((r) => answer(r, 'stage')?.valueCoding?.code === code && answer(r, 'completed')?.valueBoolean === true);
+      return `${label}: ${done ? `completed ${date(done.authored)}` : latest ? `not completed (last tried ${date(latest.authored)})` : 'not recorded'}`;
+    }).join(' · ');
     return html`<section class="record" part="record" aria-label="Earlier enquiries">
+      <p class="stages"><strong>Routine enquiry so far.</strong> ${stageLine}.</p>
       ${record.followUps.length
         ? html`<div class="outstanding" role="note"><h3>Outstanding follow-up</h3><ul>${record.followUps.map(({ task }) => {
             const due = task.restriction?.period?.end;
