@@ -4,10 +4,9 @@
  * seeded overdue follow-up is completed from it.
  */
 import { expect, test } from 'vitest';
-import { deepText, openHarness, screenshot, useBrowserAndServer } from './support.js';
+import { completeEnquiry, deepText, KBS, openHarness, screenshot, useBrowserAndServer } from './support.js';
 
 const env = useBrowserAndServer();
-const KBS = 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts';
 
 type List = HTMLElement & { viewer?: unknown; refresh: () => Promise<void>; updateComplete: Promise<boolean> };
 
@@ -69,23 +68,7 @@ test("the demo: the health visitor's caseload shows the overdue follow-up, and i
   expect(await page.evaluate(() => document.querySelector('kbs-follow-ups')!.shadowRoot!.querySelector('tbody tr')!.textContent)).toMatch(/Grace Example[\s\S]*Overdue/);
   await screenshot(page, 'demo-caseload');
   await page.evaluate(() => (document.querySelector('kbs-follow-ups')!.shadowRoot!.querySelector('[part=open]') as HTMLButtonElement).click());
-  const told = await page.evaluate(async (KBS) => {
-    const da = document.querySelector('kbs-domestic-abuse-enquiry') as HTMLElement & { subjectReady: Promise<void>; ready: Promise<void> };
-    await da.subjectReady;
-    await da.ready;
-    const root = da.shadowRoot!;
-    for (const key of ['alone', 'private', 'interpreter']) (root.getElementById(`gate-${key}-true`) as HTMLInputElement).click();
-    (root.querySelector('.gate button') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 800));
-    const shown = root.querySelector('[part=record]')?.textContent ?? '';
-    const form = root.querySelector('kbs-questionnaire') as unknown as HTMLElement & { setAnswers: (p: string, a: unknown[]) => void; submit: () => Promise<unknown>; updateComplete: Promise<void> };
-    form.setAnswers('stage', [{ valueCoding: { system: KBS, code: 'stage-postnatal', display: 'After the birth (postnatal)' } }]);
-    form.setAnswers('completed', [{ valueBoolean: true }]);
-    form.setAnswers('enquiry/disclosure', [{ valueCoding: { system: KBS, code: 'disclosure-none', display: 'No disclosure' } }]);
-    await form.submit();
-    await form.updateComplete;
-    return { shown, status: form.shadowRoot!.querySelector('[role=status]')!.textContent ?? '' };
-  }, KBS);
+  const told = await completeEnquiry(page);
   expect(told.shown).toContain('Interpreter unavailable');
   expect(told.status).toContain('Saved to the record');
   await expect.poll(() => page.evaluate(() => document.querySelector('kbs-follow-ups')!.shadowRoot!.textContent ?? ''), { timeout: 10_000 }).toContain('No outstanding routine enquiry follow-ups');

@@ -6,11 +6,9 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
-import { deepText, openHarness, useBrowserAndServer } from './support.js';
+import { completeEnquiry, deepText, KBS, NHS, openHarness, useBrowserAndServer } from './support.js';
 
 const env = useBrowserAndServer();
-const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
-const KBS = 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts';
 
 beforeAll(async () => {
   for (const [id, nhs] of [['mother-fu-1', '9990000085'], ['mother-fu-2', '9990000093']] as const) {
@@ -32,20 +30,8 @@ async function contact(page: Page, mother: string, gate: { alone: boolean }, ans
   }, mother);
   await page.waitForTimeout(300);
   inspectBeforeGate?.(await deepText(page));
-  return page.evaluate(async ({ gate, answers }) => {
-    const da = document.querySelector('kbs-domestic-abuse-enquiry') as El;
-    const root = da.shadowRoot!;
-    (root.getElementById(`gate-alone-${gate.alone}`) as HTMLInputElement).click();
-    for (const key of ['private', 'interpreter']) (root.getElementById(`gate-${key}-true`) as HTMLInputElement).click();
-    (root.querySelector('.gate button') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 600));
-    const form = root.querySelector('kbs-questionnaire') as unknown as HTMLElement & { setAnswers: (p: string, a: unknown[]) => void; submit: () => Promise<unknown>; updateComplete: Promise<void> };
-    for (const [path, value] of answers) form.setAnswers(path, value);
-    const shown = root.querySelector('[part=record]')?.textContent?.replace(/\s+/g, ' ') ?? '';
-    await form.submit();
-    await form.updateComplete;
-    return `${shown} || ${form.shadowRoot!.querySelector('[role=status]')!.textContent ?? ''}`;
-  }, { gate, answers });
+  const { shown, status } = await completeEnquiry(page, { gate, answers });
+  return `${shown} || ${status}`;
 }
 
 const tasksFor = async (mother: string) => {

@@ -6,26 +6,22 @@
  */
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
-import { useBrowserAndServer } from './support.js';
+import { completeEnquiry, motherLink, patient, putAll, useBrowserAndServer } from './support.js';
 import { demoBirthDate } from '../../src/server/seed.js';
 
 const env = useBrowserAndServer();
-const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
-const KBS = 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts';
-const MTH = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }];
 
 beforeAll(async () => {
-  const family: fhir4.Resource[] = [
+  await putAll(env.server, [
     // The mother's own mother is on her record: launched from the mother, she must never be the subject.
-    { resourceType: 'Patient', id: 'grandmother', identifier: [{ system: NHS, value: '9990000034' }], birthDate: '1970-02-01' } as fhir4.Patient,
-    { resourceType: 'RelatedPerson', id: 'mother-of-mother', patient: { reference: 'Patient/demo-mother' }, identifier: [{ system: NHS, value: '9990000034' }], relationship: MTH } as fhir4.RelatedPerson,
+    patient('grandmother', '9990000034', '1970-02-01'),
+    motherLink('mother-of-mother', 'demo-mother', '9990000034'),
     // A baby with two mothers recorded: ambiguous.
-    { resourceType: 'Patient', id: 'baby-two-mothers', identifier: [{ system: NHS, value: '9990000077' }], birthDate: demoBirthDate() } as fhir4.Patient,
-    { resourceType: 'Patient', id: 'mother-b', identifier: [{ system: NHS, value: '9990000050' }], birthDate: '1990-06-06' } as fhir4.Patient,
-    { resourceType: 'RelatedPerson', id: 'two-1', patient: { reference: 'Patient/baby-two-mothers' }, identifier: [{ system: NHS, value: '9990000050' }], relationship: MTH } as fhir4.RelatedPerson,
-    { resourceType: 'RelatedPerson', id: 'two-2', patient: { reference: 'Patient/baby-two-mothers' }, identifier: [{ system: NHS, value: '9990000026' }], relationship: MTH } as fhir4.RelatedPerson,
-  ];
-  for (const resource of family) await env.server.request('PUT', `/${resource.resourceType}/${resource.id}`, resource);
+    patient('baby-two-mothers', '9990000077', demoBirthDate()),
+    patient('mother-b', '9990000050', '1990-06-06'),
+    motherLink('two-1', 'baby-two-mothers', '9990000050'),
+    motherLink('two-2', 'baby-two-mothers', '9990000026'),
+  ]);
 });
 
 /** An EHR launch whose token response carries `patient`. */
@@ -49,35 +45,8 @@ async function launch(page: Page, patient: string): Promise<void> {
   await expect.poll(() => page.locator('#status').innerText(), { timeout: 15_000 }).toContain(`Patient: Patient/${patient}`);
 }
 
-type El = HTMLElement & { ready: Promise<void>; subjectReady: Promise<void>; recordSubject?: { reference?: string } };
-
-/** Passes the gate, answers "completed, no disclosure", saves; returns the enquiry's subject problem and the status. */
-async function completeEnquiry(page: Page): Promise<{ problem: string; status: string; subject?: string }> {
-  return page.evaluate(async (KBS) => {
-    const da = document.querySelector('kbs-domestic-abuse-enquiry') as El;
-    await da.subjectReady;
-    await da.ready;
-    const root = da.shadowRoot!;
-    for (const key of ['alone', 'private', 'interpreter']) (root.getElementById(`gate-${key}-true`) as HTMLInputElement).click();
-    (root.querySelector('.gate button') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 100));
-    await da.ready;
-    const form = root.querySelector('kbs-questionnaire') as unknown as HTMLElement & { setAnswers: (p: string, a: unknown[]) => void; submit: () => Promise<unknown>; updateComplete: Promise<void> };
-    form.setAnswers('stage', [{ valueCoding: { system: KBS, code: 'stage-postnatal', display: 'After the birth (postnatal)' } }]);
-    form.setAnswers('completed', [{ valueBoolean: true }]);
-    form.setAnswers('enquiry/disclosure', [{ valueCoding: { system: KBS, code: 'disclosure-none', display: 'No disclosure' } }]);
-    await form.submit();
-    await form.updateComplete;
-    return {
-      problem: root.querySelector('[part=subject-problem]')?.textContent ?? '',
-      status: form.shadowRoot!.querySelector('[role=status]')!.textContent ?? '',
-      subject: da.recordSubject?.reference,
-    };
-  }, KBS);
-}
-
 const enquiriesFor = async (id: string) => {
-  const [, bundle] = await env.server.request('GET', `/QuestionnaireResponse?subject=Patient/${id}&questionnaire=https://kbs-record-templates.example.org/fhir/Questionnaire/kbs-domestic-abuse-enquiry|1.0.0`);
+  const [, bundle] = await env.server.request('GET', `/QuestionnaireResponse?subject=Patient/${id}`);
   return ((bundle as fhir4.Bundle).entry ?? []).length;
 };
 

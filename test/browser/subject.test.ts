@@ -10,25 +10,20 @@
  * 4. "Print a copy for the family" printed the whole host page, DA details included;
  * 5. a server copy of the routine enquiry without its restriction was used to file unlabelled records.
  */
-import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { deepText, openHarness, pdfText, screenshot, useBrowserAndServer } from './support.js';
+import { completeEnquiry as complete, deepText, KBS, motherLink, NHS, openHarness, patient, pdfText, putAll, screenshot, useBrowserAndServer } from './support.js';
 import { demoBirthDate } from '../../src/server/seed.js';
 
 const env = useBrowserAndServer();
-const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
-const KBS = 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts';
-const MTH = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }];
 
 beforeAll(async () => {
-  const family: fhir4.Resource[] = [
-    { resourceType: 'Patient', id: 'grandmother', identifier: [{ system: NHS, value: '9990000034' }], birthDate: '1970-02-01' } as fhir4.Patient,
-    { resourceType: 'RelatedPerson', id: 'mother-of-mother', patient: { reference: 'Patient/demo-mother' }, identifier: [{ system: NHS, value: '9990000034' }], relationship: MTH } as fhir4.RelatedPerson,
-    { resourceType: 'Patient', id: 'baby-b', identifier: [{ system: NHS, value: '9990000042' }], birthDate: demoBirthDate() } as fhir4.Patient,
-    { resourceType: 'Patient', id: 'mother-b', identifier: [{ system: NHS, value: '9990000050' }], birthDate: '1990-06-06' } as fhir4.Patient,
-    { resourceType: 'RelatedPerson', id: 'mother-of-baby-b', patient: { reference: 'Patient/baby-b' }, identifier: [{ system: NHS, value: '9990000050' }], relationship: MTH } as fhir4.RelatedPerson,
-  ];
-  for (const resource of family) await env.server.request('PUT', `/${resource.resourceType}/${resource.id}`, resource);
+  await putAll(env.server, [
+    patient('grandmother', '9990000034', '1970-02-01'),
+    motherLink('mother-of-mother', 'demo-mother', '9990000034'),
+    patient('baby-b', '9990000042', demoBirthDate()),
+    patient('mother-b', '9990000050', '1990-06-06'),
+    motherLink('mother-of-baby-b', 'baby-b', '9990000050'),
+  ]);
 });
 
 const responsesFor = async (patientId: string) => {
@@ -37,26 +32,6 @@ const responsesFor = async (patientId: string) => {
 };
 
 type El = HTMLElement & { ready: Promise<void>; subjectReady: Promise<void>; updateComplete: Promise<boolean>; recordSubject?: { reference?: string }; patient?: unknown; mother?: unknown };
-
-/** Passes the safe-to-ask gate (all yes), answers "completed, no disclosure" and saves; returns the status text. */
-async function completeEnquiry(page: Page, selector = 'kbs-domestic-abuse-enquiry'): Promise<string> {
-  return page.evaluate(async ({ selector, KBS }) => {
-    const da = document.querySelector(selector) as El;
-    await da.ready;
-    const root = da.shadowRoot!;
-    for (const key of ['alone', 'private', 'interpreter']) (root.getElementById(`gate-${key}-true`) as HTMLInputElement)?.click();
-    (root.querySelector('.gate button') as HTMLButtonElement | null)?.click();
-    await new Promise((r) => setTimeout(r, 100));
-    await da.ready;
-    const form = root.querySelector('kbs-questionnaire') as unknown as HTMLElement & { setAnswers: (p: string, a: unknown[]) => void; submit: () => Promise<unknown>; updateComplete: Promise<void> };
-    form.setAnswers('stage', [{ valueCoding: { system: KBS, code: 'stage-postnatal', display: 'After the birth (postnatal)' } }]);
-    form.setAnswers('completed', [{ valueBoolean: true }]);
-    form.setAnswers('enquiry/disclosure', [{ valueCoding: { system: KBS, code: 'disclosure-none', display: 'No disclosure' } }]);
-    await form.submit();
-    await form.updateComplete;
-    return form.shadowRoot!.querySelector('[role=status]')!.textContent ?? '';
-  }, { selector, KBS });
-}
 
 describe('1. the routine enquiry follows the patient the host shows', () => {
   test('baby A then baby B: the enquiry files to baby B\'s mother', async () => {
@@ -75,7 +50,7 @@ describe('1. the routine enquiry follows the patient the host shows', () => {
       await da.subjectReady;
     });
     expect(await page.evaluate(() => (document.querySelector('kbs-domestic-abuse-enquiry') as El).recordSubject)).toEqual({ reference: 'Patient/mother-b' });
-    expect(await completeEnquiry(page)).toContain('Saved to the record');
+    expect((await complete(page)).status).toContain('Saved to the record');
     expect(await responsesFor('mother-b')).toHaveLength(1);
     expect(await responsesFor('demo-mother')).toHaveLength(0);
     await page.close();
@@ -100,7 +75,7 @@ describe('1. the routine enquiry follows the patient the host shows', () => {
     });
     expect(await page.evaluate(() => (document.querySelector('kbs-domestic-abuse-enquiry') as El).recordSubject)).toEqual({ reference: 'Patient/mother-b' });
     const before = await responsesFor('demo-mother');
-    expect(await completeEnquiry(page)).toContain('Saved to the record');
+    expect((await complete(page)).status).toContain('Saved to the record');
     expect(await responsesFor('demo-mother')).toEqual(before);
     expect(await responsesFor('mother-b')).toHaveLength(2);
     await page.close();
@@ -144,7 +119,7 @@ describe('2. launched from the mother\'s own record', () => {
     });
     const grandmotherBefore = await responsesFor('grandmother');
     const motherBefore = await responsesFor('demo-mother');
-    expect(await completeEnquiry(page)).toContain('Saved to the record');
+    expect((await complete(page)).status).toContain('Saved to the record');
     expect(await responsesFor('demo-mother')).toHaveLength(motherBefore.length + 1);
     expect(await responsesFor('grandmother')).toEqual(grandmotherBefore);
 
@@ -360,7 +335,7 @@ describe('5. restriction by definition', () => {
       await da.subjectReady;
     });
     const before = new Set((await env.server.repo.allResources()).map((r) => `${r.resourceType}/${r.id}`));
-    expect(await completeEnquiry(page)).toContain('Saved to the record');
+    expect((await complete(page)).status).toContain('Saved to the record');
     const written = (await env.server.repo.allResources()).filter((r) => !before.has(`${r.resourceType}/${r.id}`));
     expect(written.map((r) => r.resourceType).sort()).toEqual(expect.arrayContaining(['Observation', 'Provenance', 'QuestionnaireResponse']));
     for (const resource of written) {

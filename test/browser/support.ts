@@ -222,3 +222,70 @@ export async function pdfText(pdf: Uint8Array): Promise<string> {
   await doc.destroy();
   return pages.join('\n').replace(/\s+/g, ' ');
 }
+
+export const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+export const KBS = 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts';
+export const MTH = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }];
+
+/** Stores test records (a family) by id on the server. */
+export async function putAll(server: RunningFhirServer, resources: fhir4.Resource[]): Promise<void> {
+  for (const resource of resources) {
+    const [outcome] = await server.request('PUT', `/${resource.resourceType}/${resource.id}`, resource);
+    if (outcome.issue?.some((i) => i.severity === 'error')) throw new Error(`could not store ${resource.resourceType}/${resource.id}: ${JSON.stringify(outcome)}`);
+  }
+}
+
+/** A patient and, optionally, the RelatedPerson (MTH) that names her as `baby`'s mother. */
+export const patient = (id: string, nhs: string | undefined, birthDate: string | undefined): fhir4.Patient => ({
+  resourceType: 'Patient', id, ...(nhs ? { identifier: [{ system: NHS, value: nhs }] } : {}), ...(birthDate ? { birthDate } : {}),
+});
+export const motherLink = (id: string, baby: string, motherNhs: string): fhir4.RelatedPerson => ({
+  resourceType: 'RelatedPerson', id, patient: { reference: `Patient/${baby}` }, identifier: [{ system: NHS, value: motherNhs }], relationship: MTH,
+});
+
+/** "Completed, no disclosure", after the birth. */
+export const COMPLETED_NO_DISCLOSURE: [string, unknown[]][] = [
+  ['stage', [{ valueCoding: { system: KBS, code: 'stage-postnatal', display: 'After the birth (postnatal)' } }]],
+  ['completed', [{ valueBoolean: true }]],
+  ['enquiry/disclosure', [{ valueCoding: { system: KBS, code: 'disclosure-none', display: 'No disclosure' } }]],
+];
+
+export interface EnquiryOutcome {
+  /** The clinician's status line after saving. */
+  status: string;
+  /** Why nothing can be saved for this patient, if shown. */
+  problem: string;
+  /** Her record as shown after the gate (follow-ups, earlier enquiries). */
+  shown: string;
+  /** The verified subject. */
+  subject?: string;
+}
+
+/**
+ * In the page: waits for the routine enquiry to know whose record it is, answers the safe-to-ask
+ * gate (all yes unless said), gives `answers` and saves.
+ */
+export async function completeEnquiry(page: Page, options: { selector?: string; gate?: Partial<Record<'alone' | 'private' | 'interpreter', boolean>>; answers?: [string, unknown[]][] } = {}): Promise<EnquiryOutcome> {
+  return page.evaluate(async ({ selector, gate, answers }) => {
+    type Enquiry = HTMLElement & { ready: Promise<void>; subjectReady: Promise<void>; recordSubject?: { reference?: string } };
+    const da = document.querySelector(selector) as Enquiry;
+    await da.subjectReady;
+    await da.ready;
+    const root = da.shadowRoot!;
+    for (const key of ['alone', 'private', 'interpreter'] as const) (root.getElementById(`gate-${key}-${gate[key] ?? true}`) as HTMLInputElement | null)?.click();
+    (root.querySelector('.gate button') as HTMLButtonElement | null)?.click();
+    await new Promise((r) => setTimeout(r, 600));
+    await da.ready;
+    const form = root.querySelector('kbs-questionnaire') as unknown as HTMLElement & { setAnswers: (p: string, a: unknown[]) => void; submit: () => Promise<unknown>; updateComplete: Promise<void> };
+    for (const [path, value] of answers) form.setAnswers(path, value);
+    const shown = root.querySelector('[part=record]')?.textContent?.replace(/\s+/g, ' ') ?? '';
+    await form.submit();
+    await form.updateComplete;
+    return {
+      status: form.shadowRoot!.querySelector('[role=status]')!.textContent ?? '',
+      problem: root.querySelector('[part=subject-problem]')?.textContent ?? '',
+      shown,
+      subject: da.recordSubject?.reference,
+    };
+  }, { selector: options.selector ?? 'kbs-domestic-abuse-enquiry', gate: options.gate ?? {}, answers: options.answers ?? COMPLETED_NO_DISCLOSURE });
+}

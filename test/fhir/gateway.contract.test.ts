@@ -12,7 +12,7 @@ import type { RunningFhirServer } from '../../src/server/fhir-server.js';
 import type { QuestionnaireResponse } from '../../src/engine/index.js';
 import { SCENARIOS } from '../fixtures/scenarios.js';
 import { questionnaire } from '../support/content.js';
-import { completeScenario } from '../support/scenarios.js';
+import { freshSubmission, writtenFor } from '../support/scenarios.js';
 import { startDemoServer } from '../support/server.js';
 
 type Fault = 'ok' | '500' | '503' | '429' | 'timeout' | 'drop-before' | 'drop-after' | '422' | '412';
@@ -57,19 +57,8 @@ beforeEach(() => {
 });
 afterEach(() => mock.resetHandlers());
 
-function freshResponse(name: string): { response: QuestionnaireResponse; q: fhir4.Questionnaire } {
-  const scenario = SCENARIOS.find((s) => s.name === name)!;
-  const { response } = completeScenario(scenario);
-  return { response: { ...response, identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${crypto.randomUUID()}` } }, q: questionnaire(scenario.template) };
-}
 
 /** How many resources on the server came from this response (the response itself included). */
-async function written(response: QuestionnaireResponse): Promise<Record<string, number>> {
-  const uuid = response.identifier!.value!.slice('urn:uuid:'.length);
-  const all = (await server.repo.allResources()) as fhir4.Resource[];
-  const mine = all.filter((r) => JSON.stringify(r).includes(uuid));
-  return mine.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.resourceType]: (acc[r.resourceType] ?? 0) + 1 }), {});
-}
 
 function gatewayWith(store = new MemoryStore()) {
   const delays: number[] = [];
@@ -95,13 +84,13 @@ describe('recovers from transient faults with exactly one record', () => {
     ['dropped after commit, then 500, then dropped before', ['drop-after', '500', 'drop-before'], ['saving', 'retrying', 'retrying', 'retrying', 'saved']],
   ])('%s', async (_name, injected, statuses) => {
     const { gateway, delays } = gatewayWith();
-    const { response, q } = freshResponse('smoking-yes');
+    const { response, q } = freshSubmission('smoking-yes');
     faults = [...injected];
     const told: SaveStatus['state'][] = [];
     const result = await gateway.submit({ questionnaire: q, response, onStatus: (s) => told.push(s.state) });
     expect(result.state).toBe('saved');
     expect(told).toEqual(statuses);
-    expect(await written(response)).toEqual(expected);
+    expect(await writtenFor(server, response)).toEqual(expected);
     expect(await gateway.pending()).toEqual([]);
     if (injected[0] === '429') expect(delays).toEqual([2000]);
   });
@@ -113,14 +102,14 @@ describe('refusals are told truthfully and never retried blindly', () => {
     ['412', /Someone else changed this record/],
   ])('%s', async (fault, message) => {
     const { gateway } = gatewayWith();
-    const { response, q } = freshResponse('all-messages-given');
+    const { response, q } = freshSubmission('all-messages-given');
     faults = [fault];
     const result = await gateway.submit({ questionnaire: q, response });
     expect(result.state).toBe('rejected');
     expect(result.message).toMatch(message);
     expect(result.detail).toContain(`HTTP ${fault}`);
     expect(sent).toBe(1);
-    expect(await written(response)).toEqual({});
+    expect(await writtenFor(server, response)).toEqual({});
   });
 });
 
@@ -128,12 +117,12 @@ describe('the outbox', () => {
   test('keeps a submission the server never got, encrypted, across a reload; sends it once when the server is back', async () => {
     const store = new MemoryStore();
     const first = gatewayWith(store);
-    const { response, q } = freshResponse('not-asked-partner-present');
+    const { response, q } = freshSubmission('not-asked-partner-present');
     faults = ['503', '503', 'drop-before', '500'];
     const result = await first.gateway.submit({ questionnaire: q, response });
     expect(result.state).toBe('queued');
     expect(result.message).toMatch(/^Not saved yet: .* kept encrypted on this device/);
-    expect(await written(response)).toEqual({});
+    expect(await writtenFor(server, response)).toEqual({});
     // Nothing readable at rest: not the reason, not the mother's reference.
     const atRest = JSON.stringify([...store.data.values()].map((v) => (v as { data?: ArrayBuffer }).data ? Buffer.from((v as { data: ArrayBuffer }).data).toString('latin1') : v));
     expect(atRest).not.toContain('Partner present');
@@ -144,7 +133,7 @@ describe('the outbox', () => {
     expect((await reloaded.gateway.pending()).map((e) => e.label)).toEqual(['Routine enquiry (restricted)']);
     const [flushed] = await reloaded.gateway.flushOutbox();
     expect(flushed!.state).toBe('saved');
-    expect(await written(response)).toEqual({ QuestionnaireResponse: 1, Observation: 3, Task: 1, Provenance: 1 });
+    expect(await writtenFor(server, response)).toEqual({ QuestionnaireResponse: 1, Observation: 3, Task: 1, Provenance: 1 });
     expect(await reloaded.gateway.pending()).toEqual([]);
     // And flushing again sends nothing.
     expect(await reloaded.gateway.flushOutbox()).toEqual([]);
@@ -153,10 +142,10 @@ describe('the outbox', () => {
   test('a submission that committed but was never confirmed is not doubled by the outbox', async () => {
     const store = new MemoryStore();
     const { gateway } = gatewayWith(store);
-    const { response, q } = freshResponse('current-abuse-disclosed');
+    const { response, q } = freshSubmission('current-abuse-disclosed');
     faults = ['drop-after', 'drop-before', 'drop-before', 'drop-before'];
     expect((await gateway.submit({ questionnaire: q, response })).state).toBe('queued');
     expect((await gateway.flushOutbox())[0]!.state).toBe('saved');
-    expect(await written(response)).toEqual({ QuestionnaireResponse: 1, Observation: 8, Provenance: 1 });
+    expect(await writtenFor(server, response)).toEqual({ QuestionnaireResponse: 1, Observation: 8, Provenance: 1 });
   });
 });

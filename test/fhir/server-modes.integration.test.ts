@@ -14,7 +14,7 @@ import { createFhirGateway, MemoryStore, Outbox, type KbsGateway } from '../../s
 import type { FhirServerOptions, RunningFhirServer } from '../../src/server/fhir-server.js';
 import { SCENARIOS } from '../fixtures/scenarios.js';
 import { questionnaire } from '../support/content.js';
-import { completeScenario } from '../support/scenarios.js';
+import { freshSubmission, writtenFor } from '../support/scenarios.js';
 import { startDemoServer } from '../support/server.js';
 
 const MODES: [string, FhirServerOptions][] = [
@@ -26,11 +26,6 @@ const MODES: [string, FhirServerOptions][] = [
   ['require-token', { requireToken: 'secret-token' }],
 ];
 
-function fresh(name: string): { response: QuestionnaireResponse; q: fhir4.Questionnaire } {
-  const scenario = SCENARIOS.find((s) => s.name === name)!;
-  const { response } = completeScenario(scenario);
-  return { response: { ...response, identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${crypto.randomUUID()}` } }, q: questionnaire(scenario.template) };
-}
 
 /** What one submission should leave on the server: one of each resource its bundle holds. */
 function expectedFor(q: fhir4.Questionnaire, response: QuestionnaireResponse): Record<string, number> {
@@ -39,11 +34,6 @@ function expectedFor(q: fhir4.Questionnaire, response: QuestionnaireResponse): R
   return (bundle.entry ?? []).reduce<Record<string, number>>((acc, e) => ({ ...acc, [e.resource!.resourceType]: (acc[e.resource!.resourceType] ?? 0) + 1 }), {});
 }
 
-async function written(server: RunningFhirServer, response: QuestionnaireResponse): Promise<Record<string, number>> {
-  const uuid = response.identifier!.value!.slice('urn:uuid:'.length);
-  const mine = ((await server.repo.allResources()) as fhir4.Resource[]).filter((r) => JSON.stringify(r).includes(uuid));
-  return mine.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.resourceType]: (acc[r.resourceType] ?? 0) + 1 }), {});
-}
 
 /** Faults on a fixed rhythm over every request: 500, a connection dropped after the server did the work, a connection dropped before. */
 let faulty = false;
@@ -80,17 +70,17 @@ describe.each(MODES)('a server in mode %s', (_mode, options) => {
 
   test.each(SCENARIOS.map((s) => [s.name, s] as const))('%s: saved completely and exactly once, with and without faults', async (name) => {
     for (const withFaults of [false, true]) {
-      const { response, q } = fresh(name);
+      const { response, q } = freshSubmission(name);
       faulty = withFaults;
       request = 0;
       const result = await gateway.submit({ questionnaire: q, response });
       faulty = false;
       if (withFaults) expect(request, 'faults were injected').toBeGreaterThan(1);
       expect(result.state, `${withFaults ? 'with' : 'without'} faults: ${result.message} ${result.detail ?? ''}`).toBe('saved');
-      expect(await written(server, response)).toEqual(expectedFor(q, response));
+      expect(await writtenFor(server, response)).toEqual(expectedFor(q, response));
       // Sent again (a second click, a resend from another tab): nothing new.
       expect((await gateway.submit({ questionnaire: q, response })).state).toBe('saved');
-      expect(await written(server, response)).toEqual(expectedFor(q, response));
+      expect(await writtenFor(server, response)).toEqual(expectedFor(q, response));
       expect(await gateway.pending()).toEqual([]);
     }
   });
@@ -100,11 +90,11 @@ describe.each(MODES)('a server in mode %s', (_mode, options) => {
     const mother = { reference: 'Patient/demo-mother' };
     const open = async () => (await gateway.enquiryRecord(mother, url)).followUps;
     for (const existing of await open()) await server.request('DELETE', `/Task/${existing.id}`);
-    const first = fresh('not-asked-partner-present');
+    const first = freshSubmission('not-asked-partner-present');
     expect((await gateway.submit({ questionnaire: first.q, response: first.response })).state).toBe('saved');
     expect(await open()).toHaveLength(1);
     // Not completed again, with faults: the same Task, updated.
-    const again = fresh('not-asked-partner-present');
+    const again = freshSubmission('not-asked-partner-present');
     faulty = true;
     request = 0;
     const repeated = await gateway.submit({ questionnaire: again.q, response: again.response, followUps: await open() });
@@ -114,7 +104,7 @@ describe.each(MODES)('a server in mode %s', (_mode, options) => {
     expect(stillOpen).toHaveLength(1);
     expect(stillOpen[0]!.task.focus?.reference).toMatch(/^QuestionnaireResponse\//);
     // Completed: closed, pointing at the new response.
-    const done = fresh('completed-no-disclosure');
+    const done = freshSubmission('completed-no-disclosure');
     expect((await gateway.submit({ questionnaire: done.q, response: done.response, followUps: stillOpen })).state).toBe('saved');
     expect(await open()).toEqual([]);
     const [, closed] = await server.request('GET', `/Task/${stillOpen[0]!.id}`);
@@ -124,7 +114,7 @@ describe.each(MODES)('a server in mode %s', (_mode, options) => {
   });
 
   test('a stale amendment writes nothing at all', async () => {
-    const { response, q } = fresh('smoking-yes');
+    const { response, q } = freshSubmission('smoking-yes');
     expect((await gateway.submit({ questionnaire: q, response })).state).toBe('saved');
     const [, found] = await server.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|${response.identifier!.value}`)}`);
     const stored = (found as fhir4.Bundle).entry![0]!.resource as QuestionnaireResponse;

@@ -9,10 +9,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createFhirGateway, MemoryStore, Outbox, type SaveStatus } from '../../src/fhir/index.js';
 import type { RunningFhirServer } from '../../src/server/fhir-server.js';
-import type { QuestionnaireResponse } from '../../src/engine/index.js';
-import { SCENARIOS } from '../fixtures/scenarios.js';
-import { questionnaire } from '../support/content.js';
-import { completeScenario } from '../support/scenarios.js';
+import { freshSubmission, writtenFor } from '../support/scenarios.js';
 import { startDemoServer } from '../support/server.js';
 
 type Reply = 'ok' | 'empty-bundle' | 'empty-bundle-after-commit' | 'not-a-bundle' | 'html-after-commit' | '401' | 'no-transactions' | 'too-many-entries';
@@ -66,17 +63,7 @@ beforeEach(() => {
 });
 afterEach(() => mock.resetHandlers());
 
-function freshResponse(name: string): { response: QuestionnaireResponse; q: fhir4.Questionnaire } {
-  const scenario = SCENARIOS.find((s) => s.name === name)!;
-  const { response } = completeScenario(scenario);
-  return { response: { ...response, identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${crypto.randomUUID()}` } }, q: questionnaire(scenario.template) };
-}
 
-async function written(response: QuestionnaireResponse): Promise<Record<string, number>> {
-  const uuid = response.identifier!.value!.slice('urn:uuid:'.length);
-  const mine = ((await server.repo.allResources()) as fhir4.Resource[]).filter((r) => JSON.stringify(r).includes(uuid));
-  return mine.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.resourceType]: (acc[r.resourceType] ?? 0) + 1 }), {});
-}
 
 function gatewayWith(options: { token?: string | (() => string | undefined); store?: MemoryStore } = {}) {
   return createFhirGateway({
@@ -101,7 +88,7 @@ describe('a 2xx that confirms nothing is never "Saved" unless the record is on t
     ['an empty Bundle every time, nothing stored: kept, not "Saved"', [], 'empty-bundle', 'queued', {}],
   ])('%s', async (_name, sequence, always, state, expected) => {
     const gateway = gatewayWith();
-    const { response, q } = freshResponse('smoking-yes');
+    const { response, q } = freshSubmission('smoking-yes');
     replies = [...sequence];
     persistent = always;
     const told: SaveStatus['state'][] = [];
@@ -115,7 +102,7 @@ describe('a 2xx that confirms nothing is never "Saved" unless the record is on t
     } else {
       expect(await gateway.pending()).toEqual([]);
     }
-    expect(await written(response)).toEqual(expected);
+    expect(await writtenFor(server, response)).toEqual(expected);
   });
 });
 
@@ -124,21 +111,21 @@ describe('a refused sign-in keeps the record; a new token sends it', () => {
     let token = 'expired';
     const store = new MemoryStore();
     const gateway = gatewayWith({ token: () => token, store });
-    const { response, q } = freshResponse('not-asked-partner-present');
+    const { response, q } = freshSubmission('not-asked-partner-present');
     persistent = '401';
     const result = await gateway.submit({ questionnaire: q, response });
     expect(result.state).toBe('queued');
     expect(result.needsSignIn).toBe(true);
     expect(result.message).toMatch(/did not accept your sign-in. Sign in again: your answers are kept encrypted on this device/);
     expect(await gateway.pending()).toHaveLength(1);
-    expect(await written(response)).toEqual({});
+    expect(await writtenFor(server, response)).toEqual({});
     persistent = undefined;
     token = 'fresh';
     authorizations = [];
     const [sent] = await gateway.flushOutbox();
     expect(sent!.state).toBe('saved');
     expect(new Set(authorizations)).toEqual(new Set(['Bearer fresh']));
-    expect(await written(response)).toEqual({ QuestionnaireResponse: 1, Observation: 3, Task: 1, Provenance: 1 });
+    expect(await writtenFor(server, response)).toEqual({ QuestionnaireResponse: 1, Observation: 3, Task: 1, Provenance: 1 });
     expect(await gateway.pending()).toEqual([]);
   });
 });
@@ -151,11 +138,11 @@ describe('a server that refuses transactions gets the same record one part at a 
     const gateway = gatewayWith();
     persistent = refusal;
     for (const name of ['smoking-yes', 'not-asked-partner-present']) {
-      const { response, q } = freshResponse(name);
+      const { response, q } = freshSubmission(name);
       const result = await gateway.submit({ questionnaire: q, response });
       expect(result.state).toBe('saved');
       expect(result.locations!.every((l) => /^[A-Za-z]+\/[A-Za-z0-9\-.]+$/.test(l))).toBe(true);
-      const counts = await written(response);
+      const counts = await writtenFor(server, response);
       expect(counts).toEqual(name === 'smoking-yes' ? ALL : { QuestionnaireResponse: 1, Observation: 3, Task: 1, Provenance: 1 });
       // Each part refers to the server's id of the response, not to a urn:uuid.
       const all = (await server.repo.allResources()) as fhir4.Resource[];
