@@ -9,9 +9,6 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createFhirGateway, MemoryStore, Outbox, type SaveStatus } from '../../src/fhir/index.js';
 import type { RunningFhirServer } from '../../src/server/fhir-server.js';
-import type { QuestionnaireResponse } from '../../src/engine/index.js';
-import { SCENARIOS } from '../fixtures/scenarios.js';
-import { questionnaire } from '../support/content.js';
 import { freshSubmission, writtenFor } from '../support/scenarios.js';
 import { startDemoServer } from '../support/server.js';
 
