@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './retry.js';
 export * from './outbox.js';
 export * from './smart.js';
+export * from './audit-source.js';

@@ -4,6 +4,7 @@
  *   kbs serve [--port 8080] [--host 127.0.0.1] [--data .kbs-data | --memory] [options]   the demo on the embedded FHIR server
  *   kbs deploy --server URL [--token T]     load Questionnaires, ValueSets, CodeSystem, ConceptMap (conditional update by url|version)
  *   kbs validate [files…]                   schema + semantic checks (default: questionnaires/ and valuesets/)
+ *   kbs audit (--server URL [--token T] | --ndjson DIR) --from YYYY-MM-DD --to YYYY-MM-DD [--as-of YYYY-MM-DD] [--format md|csv|json]
  *   kbs terminology-report [--json]         local concepts and their SNOMED CT mappings
  * Exit codes: 0 ok, 1 the work failed (invalid content, server refused), 2 wrong usage.
  */
@@ -17,6 +18,7 @@ import { DeployError, deployContent } from '../fhir/deploy.js';
 import { PACKAGE_ROOT, readContent, type ContentResource } from './content.js';
 import { DEFAULT_MAX_BODY_BYTES, isLoopback as isLoopbackHost, ServerStartError, startFhirServer, type TransactionMode } from './fhir-server.js';
 import { seedDemo } from './seed.js';
+import { formatAudit, runAudit } from './audit.js';
 
 const USAGE = `Usage:
   kbs serve [--port 8080] [--host 127.0.0.1] [--data DIR | --memory]
@@ -31,6 +33,7 @@ const USAGE = `Usage:
             [--server-ids-only]                       PUT to an id that does not exist refused; the server assigns ids
   kbs deploy --server URL [--token TOKEN]
   kbs validate [FILE ...]
+  kbs audit (--server URL [--token TOKEN] | --ndjson DIR) --from YYYY-MM-DD --to YYYY-MM-DD [--as-of YYYY-MM-DD] [--format md|csv|json]
   kbs terminology-report [--json]`;
 
 function fail(message: string, code = 1): never {
@@ -128,6 +131,24 @@ async function deploy(args: string[]): Promise<void> {
   }
 }
 
+async function audit(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { server: { type: 'string' }, token: { type: 'string' }, ndjson: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'as-of': { type: 'string' }, format: { type: 'string' } } });
+  const date = /^\d{4}-\d{2}-\d{2}$/;
+  if (!values.server === !values.ndjson) fail(`kbs audit needs either --server URL or --ndjson DIR\n${USAGE}`, 2);
+  if (!values.from || !values.to || !date.test(values.from) || !date.test(values.to)) fail(`kbs audit needs --from and --to as YYYY-MM-DD\n${USAGE}`, 2);
+  const format = (values.format ?? 'md') as 'md' | 'csv' | 'json';
+  if (!['md', 'csv', 'json'].includes(format)) fail(`--format must be md, csv or json, not ${values.format}`, 2);
+  const asOf = values['as-of'] ?? new Date().toISOString().slice(0, 10);
+  if (!date.test(asOf)) fail('--as-of must be YYYY-MM-DD', 2);
+  const token = values.token ?? process.env.KBS_TOKEN;
+  try {
+    const result = await runAudit({ ...(values.server ? { server: values.server } : {}), ...(values.ndjson ? { ndjson: values.ndjson } : {}), ...(token ? { token } : {}) }, { from: values.from!, to: values.to!, asOf });
+    process.stdout.write(formatAudit(result, format));
+  } catch (e) {
+    fail(`The audit could not be made: ${(e as Error).message}`);
+  }
+}
+
 function validate(files: string[]): void {
   const targets: { file: string; resource: ContentResource }[] = files.length
     ? files.map((file) => {
@@ -153,6 +174,7 @@ async function main(): Promise<void> {
   switch (command) {
     case 'serve': return serve(args);
     case 'deploy': return deploy(args);
+    case 'audit': return audit(args);
     case 'validate': return validate(args);
     case 'terminology-report': {
       const { execFileSync } = await import('node:child_process');

@@ -1,0 +1,41 @@
+/**
+ * The audit's records from a FHIR server: paged searches (`_count`, following the server's `next`
+ * links only while they stay on the same server), one resource at a time, so memory does not grow
+ * with the size of the record set. Plain fetch, so it runs in browsers and in Node.
+ */
+import { FhirGatewayError } from './errors.js';
+
+export interface AuditSourceOptions {
+  baseUrl: string;
+  token?: string;
+  /** Records per page. */
+  pageSize?: number;
+  fetch?: typeof fetch;
+}
+
+/** The searches an audit needs: the templates' responses and the follow-up Tasks. */
+export const AUDIT_SEARCHES: [resourceType: string, params: Record<string, string>][] = [
+  ['QuestionnaireResponse', { status: 'completed,amended,entered-in-error' }],
+  ['Task', { code: 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts|routine-enquiry-follow-up' }],
+];
+
+export async function* searchAll(options: AuditSourceOptions, resourceType: string, params: Record<string, string>): AsyncGenerator<fhir4.Resource> {
+  const base = options.baseUrl.replace(/\/$/, '');
+  const origin = new URL(base).origin;
+  const doFetch = options.fetch ?? fetch;
+  let next: string | undefined = `${base}/${resourceType}?${new URLSearchParams({ ...params, _count: String(options.pageSize ?? 500) })}`;
+  for (let page = 0; next && page < 100_000; page++) {
+    const response = await doFetch(next, { headers: { accept: 'application/fhir+json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) } });
+    if (!response.ok) throw new FhirGatewayError('http', `The record system refused the search for ${resourceType} (HTTP ${response.status}).`, { status: response.status });
+    const bundle = (await response.json()) as fhir4.Bundle;
+    for (const entry of bundle.entry ?? []) if (entry.resource?.resourceType === resourceType) yield entry.resource;
+    const link = bundle.link?.find((l) => l.relation === 'next')?.url;
+    // The token goes only to the server it was given for.
+    next = link && new URL(link, base).origin === origin ? new URL(link, base).href : undefined;
+  }
+}
+
+/** Every record an audit reads from the server, one at a time. */
+export async function* auditRecords(options: AuditSourceOptions): AsyncGenerator<fhir4.Resource> {
+  for (const [type, params] of AUDIT_SEARCHES) yield* searchAll(options, type, params);
+}
