@@ -16,7 +16,7 @@ import {
   PROVENANCE_PARTICIPANT_TYPE, SDC_OBSERVATION_EXTRACT, SNOMED_CT, V3_ACT_CODE, V3_CONFIDENTIALITY,
 } from './constants.js';
 import { valueOf } from './answers.js';
-import { getExtension, indexQuestionnaire } from './paths.js';
+import { escapeLinkId, getExtension, indexQuestionnaire } from './paths.js';
 import type { Answer, Coding, Questionnaire, QuestionnaireResponse, QuestionnaireResponseItem } from './types.js';
 
 export const RESTRICTED_SECURITY: fhir4.Coding[] = [
@@ -122,7 +122,7 @@ function flatten(items: QuestionnaireResponseItem[] | undefined, parent = ''): L
   return (items ?? []).flatMap((item) => {
     const n = seen.get(item.linkId) ?? 0;
     seen.set(item.linkId, n + 1);
-    const path = `${parent}${item.linkId}${n ? `[${n}]` : ''}`;
+    const path = `${parent}${escapeLinkId(item.linkId)}${n ? `[${n}]` : ''}`;
     const nested = [...(item.item ?? []), ...(item.answer ?? []).flatMap((a) => a.item ?? [])];
     return [{ item, path }, ...flatten(nested, `${path}/`)];
   });

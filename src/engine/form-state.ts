@@ -6,7 +6,7 @@ import { ANSWER_VALUE_KEY, SDC_CALCULATED_EXPRESSION, SDC_INITIAL_EXPRESSION } f
 import { isEmptyAnswer } from './answers.js';
 import { allPaths, nodeAt, propagate } from './enable-when.js';
 import { buildScope, safeEvaluate, type ExpressionScope } from './expressions.js';
-import { getExtension, indexQuestionnaire, instancesKey, isRepeatingGroup, joinPath, linkIdOf, pathsOf } from './paths.js';
+import { getExtension, indexQuestionnaire, instancePath, instancesKey, isRepeatingGroup, itemPath, lastSegmentOf, linkIdOf, parentPathOf, pathsOf } from './paths.js';
 import { toQuestionnaireResponse } from './response.js';
 import type {
   Answer, ExpressionEvaluator, FormState, FormTransition, ItemNode, ItemPath, LaunchContext, Questionnaire,
@@ -40,12 +40,12 @@ export function createFormState(questionnaire: Questionnaire, options: CreateFor
         for (let i = 0; i < count; i++) {
           const id = nextInstanceId++;
           ids.push(id);
-          seed(node.children, joinPath(parentPath, `${item.linkId}[${id}]`), matching[i]?.item);
+          seed(node.children, instancePath(parentPath, item.linkId, id), matching[i]?.item);
         }
         instances.set(instancesKey(parentPath, item.linkId), ids);
         continue;
       }
-      const path = joinPath(parentPath, item.linkId);
+      const path = itemPath(parentPath, item.linkId);
       if (item.type === 'group') {
         seed(node.children, path, options.response ? matching.flatMap((r) => r.item ?? []) : undefined);
         continue;
@@ -187,15 +187,15 @@ export function addRepeat(state: FormState, parentPath: ItemPath | undefined, li
   let nextInstanceId = state.nextInstanceId;
   const id = nextInstanceId++;
   instances.set(key, [...(instances.get(key) ?? []), id]);
-  const path = joinPath(parentPath, `${linkId}[${id}]`);
+  const path = instancePath(parentPath, linkId, id);
   // Nested repeating groups start with one instance each.
   const seedNested = (n: ItemNode, p: ItemPath) => {
     for (const child of n.children) {
       if (isRepeatingGroup(child.item)) {
         const childId = nextInstanceId++;
         instances.set(instancesKey(p, child.item.linkId), [childId]);
-        seedNested(child, joinPath(p, `${child.item.linkId}[${childId}]`));
-      } else seedNested(child, joinPath(p, child.item.linkId));
+        seedNested(child, instancePath(p, child.item.linkId, childId));
+      } else seedNested(child, itemPath(p, child.item.linkId));
     }
   };
   if (node) seedNested(node, path);
@@ -209,11 +209,9 @@ export function addRepeat(state: FormState, parentPath: ItemPath | undefined, li
 
 /** Removes one instance of a repeating group and every answer inside it. */
 export function removeRepeat(state: FormState, path: ItemPath): FormTransition {
-  const match = /^(.*?)(?:\/)?([^/[]+)\[(\d+)\]$/.exec(path);
-  if (!match) return { state, shown: [], hidden: [], calculated: [] };
-  const parentPath = match[1] || undefined;
-  const linkId = match[2]!;
-  const id = Number(match[3]);
+  const { linkId, instance: id } = lastSegmentOf(path);
+  if (id === undefined || !Number.isInteger(id)) return { state, shown: [], hidden: [], calculated: [] };
+  const parentPath = parentPathOf(path);
   const instances = new Map(state.instances);
   const key = instancesKey(parentPath, linkId);
   instances.set(key, (instances.get(key) ?? []).filter((i) => i !== id));
@@ -241,7 +239,7 @@ export function getAnswers(state: FormState, path: ItemPath): readonly Answer[] 
 
 /** Instance paths of a repeating group under `parentPath`. */
 export function getRepeatPaths(state: FormState, parentPath: ItemPath | undefined, linkId: string): ItemPath[] {
-  return (state.instances.get(instancesKey(parentPath, linkId)) ?? []).map((id) => joinPath(parentPath, `${linkId}[${id}]`));
+  return (state.instances.get(instancesKey(parentPath, linkId)) ?? []).map((id) => instancePath(parentPath, linkId, id));
 }
 
 export { linkIdOf };

@@ -7,7 +7,10 @@ export * from './constants.js';
 export * from './types.js';
 export type { SchemaError, SchemaValidator } from './schema-types.js';
 export { loadQuestionnaire, prepareQuestionnaire, checkQuestionnaire, type LoadResult } from './check.js';
-export { indexQuestionnaire, linkIdOf, parentPathOf, pathsOf, pathsUnder, isRepeatingGroup, getExtension } from './paths.js';
+export {
+  indexQuestionnaire, linkIdOf, parentPathOf, pathsOf, pathsUnder, isRepeatingGroup, getExtension, itemPath, instancePath, escapeLinkId,
+  unescapeLinkId, lastSegmentOf,
+} from './paths.js';
 export {
   createFormState, setAnswer, setAnswers, addRepeat, removeRepeat, isEnabled, getAnswers, getRepeatPaths,
   type CreateFormOptions,

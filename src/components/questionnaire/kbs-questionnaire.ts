@@ -12,7 +12,7 @@ import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
 import {
   allPaths, answersEqual, buildQuestionnaireResponse, createFormState, getExtension, getRepeatPaths, addRepeat, removeRepeat,
-  isRestricted, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
+  isRestricted, itemPath, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
   QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
   type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
   type Reference,
@@ -460,7 +460,7 @@ export class KbsQuestionnaire extends LitElement {
     if (this.isHidden(item)) return [];
     if (item.type === 'display' && itemControl(item) === ItemControl.help) return []; // shown as the parent's hint
     if (item.type === 'group' && item.repeats) return [this.renderRepeatingGroup(node, parent)];
-    const path = parent ? `${parent}/${item.linkId}` : item.linkId;
+    const path = itemPath(parent, item.linkId);
     const enabled = this.form!.enabled.has(path);
     if (!enabled) {
       const protectedDisplay = getExtension(item, DISABLED_DISPLAY)?.valueCode === 'protected';
