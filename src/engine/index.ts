@@ -17,7 +17,9 @@ export {
 } from './form-state.js';
 export { allPaths, nodeAt } from './enable-when.js';
 export { loadExpressionSupport } from './expressions.js';
-export { validateAnswers, type ValueSetResolver } from './validate.js';
+export { validateAnswers } from './validate.js';
+export { codingsOfValueSet, findValueSet, createValueSetResolver, answerValueSetsOf, unresolvedValueSetIssues,
+  type ValueSetResolver, } from './valuesets.js';
 export { messages, labelOf } from './messages.js';
 export { buildQuestionnaireResponse, toQuestionnaireResponse, questionnaireCanonical, URN_IDENTIFIER_SYSTEM, type ResponseMeta } from './response.js';
 export { valueOf, codingEquals, answersEqual, isEmptyAnswer } from './answers.js';
