@@ -24,7 +24,7 @@ export { messages, labelOf } from './messages.js';
 export { buildQuestionnaireResponse, toQuestionnaireResponse, questionnaireCanonical, URN_IDENTIFIER_SYSTEM, type ResponseMeta } from './response.js';
 export { valueOf, codingEquals, answersEqual, isEmptyAnswer } from './answers.js';
 export {
-  extractResources, buildTransactionBundle, createCodeMapper, isRestricted, labelForQuestionnaire, responseUuid, RESTRICTED_SECURITY,
+  extractResources, buildTransactionBundle, createCodeMapper, extractsObservation, observationCategory, isRestricted, labelForQuestionnaire, responseUuid, RESTRICTED_SECURITY,
   type CodeMapper, type ExtractInput, type Extracted, type ProductInfo, type TransactionOptions,
 } from './extract.js';
 export { isValidNhsNumber, normaliseNhsNumber, formatNhsNumber, findInvalidNhsNumber } from './nhs-number.js';
