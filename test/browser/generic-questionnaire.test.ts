@@ -35,10 +35,10 @@ async function mount(page: Page, q: fhir4.Questionnaire | string, withResolver: 
   page.on('console', (m) => { if (m.type() === 'warning') consoleWarnings.push(m.text()); });
   await openHarness(page, env.server);
   const warnings = await page.evaluate(async ({ q, withResolver }) => {
-    const el = document.createElement('kbs-questionnaire') as HTMLElement & Record<string, unknown> & { ready: Promise<void>; updateComplete: Promise<boolean> };
+    const el = document.createElement('kbs-questionnaire');
     const warnings: { code: string; location: string }[] = [];
     document.addEventListener('kbs-load-warning', (e) => warnings.push(...(e as CustomEvent<{ issues: { code: string; location: string }[] }>).detail.issues.map(({ code, location }) => ({ code, location }))));
-    if (withResolver) el.valueSetResolver = async (c: string) => (c === 'http://loinc.org/vs/LL1-9' ? [{ system: 'http://loinc.org', code: 'LA33-6', display: 'Yes' }] : undefined);
+    if (withResolver) el.valueSetResolver = async (c) => (c === 'http://loinc.org/vs/LL1-9' ? [{ system: 'http://loinc.org', code: 'LA33-6', display: 'Yes' }] : undefined);
     el.questionnaire = q;
     document.querySelector('#host')!.append(el);
     await el.updateComplete;
