@@ -67,6 +67,12 @@ const PRIMITIVE_EXAMPLES: Record<string, string> = {
   canonical: 'a canonical URL with no spaces',
 };
 
+const JSON_TYPE_EXAMPLES: Record<string, string> = {
+  boolean: 'true or false (without quotes)',
+  number: 'a number (without quotes)',
+  string: 'text in quotes',
+};
+
 function valueAt(json: unknown, instancePath: string): unknown {
   let node = json;
   for (const segment of instancePath.split('/').slice(1)) {
@@ -85,7 +91,9 @@ const describeValue = (value: unknown) => (typeof value === 'string' ? `"${value
 function schemaMessage(error: SchemaError & { schemaPath?: string }, json: unknown): string {
   const where = schemaLocation(error);
   const value = valueAt(json, error.instancePath);
-  const fhirType = /#\/definitions\/([A-Za-z]+)\//.exec(error.schemaPath ?? '')?.[1];
+  const property = error.instancePath.slice(error.instancePath.lastIndexOf('/') + 1);
+  const fromChoice = /^value([A-Z][A-Za-z]*)$/.exec(property)?.[1];
+  const fhirType = /#\/definitions\/([A-Za-z]+)\//.exec(error.schemaPath ?? '')?.[1] ?? (fromChoice ? fromChoice[0]!.toLowerCase() + fromChoice.slice(1) : undefined);
   switch (error.keyword) {
     case 'additionalProperties':
       return `${where} has a property "${String(error.params.additionalProperty)}" that FHIR R4 does not define here. Fix: remove it, check its spelling, or carry the data in an extension.`;
@@ -95,7 +103,7 @@ function schemaMessage(error: SchemaError & { schemaPath?: string }, json: unkno
       return `${where} is ${describeValue(value)}, which FHIR R4 does not allow here. Fix: use one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
     case 'type': {
       const expected = String(error.params.type);
-      const example = fhirType ? PRIMITIVE_EXAMPLES[fhirType] : undefined;
+      const example = (fhirType ? PRIMITIVE_EXAMPLES[fhirType] : undefined) ?? JSON_TYPE_EXAMPLES[expected];
       const fix = expected === 'array' ? 'put the value in a list: [ … ]' : expected === 'object' ? 'write it as an object: { … }' : `write it as ${example ?? `a ${expected}`}`;
       return `${where} is ${describeValue(value)} but must be ${expected === 'array' ? 'a list' : `a ${fhirType ?? expected}`}. Fix: ${fix}.`;
     }
@@ -169,6 +177,13 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
   const visit = (items: QuestionnaireItem[] | undefined, base: string) =>
     (items ?? []).forEach((item, i) => {
       const location = `${base}.item[${i}]`;
+      // The R4 JSON schema does not mark these required; every rule below depends on them.
+      for (const property of ['linkId', 'type'] as const) {
+        if (typeof item[property] !== 'string') {
+          error(location, 'schema', `${location} is missing "${property}", which FHIR R4 requires on every item. Fix: add it${property === 'linkId' ? ' (unique in the questionnaire)' : ''}.`);
+        }
+      }
+      if (typeof item.linkId !== 'string') return;
       if (locations.has(item.linkId)) {
         error(location, 'duplicate-link-id', `linkId "${item.linkId}" is used more than once (also at ${locations.get(item.linkId)})`, item.linkId);
       } else {
@@ -186,8 +201,13 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
         }
       }
       // R4 que-5 allows answerOption and answerValueSet on these types, and its values may be of mixed types.
-      if ((item.answerOption?.length || item.answerValueSet) && !OPTION_ITEM_TYPES.has(item.type)) {
-        error(location, 'option-type-mismatch', `"${item.linkId}" is of type "${item.type}", which cannot have answerOption or answerValueSet (FHIR R4 rule que-5). Fix: make it a "choice" item, or remove the options.`, item.linkId);
+      // Outside those types the options are still usable (a reference item with answerOption is a choice list), so only warn.
+      if ((item.answerOption?.length || item.answerValueSet) && !OPTION_ITEM_TYPES.has(item.type) && item.type !== 'display') {
+        const shown = item.type === 'boolean' || item.type === 'group' ? 'they are ignored' : 'they are shown as a choice list';
+        issues.push({
+          severity: 'warning', location, linkId: item.linkId, code: 'option-type-mismatch',
+          message: `"${item.linkId}" is of type "${item.type}", which FHIR R4 rule que-5 does not allow to have answerOption or answerValueSet; ${shown}. Fix: make it a "choice" item, or remove the options.`,
+        });
       }
       (item.answerOption ?? []).forEach((option, j) => {
         if (!OPTION_KEYS.some((k) => k in option)) {
