@@ -6,7 +6,7 @@
  * JSON itself. Text from a questionnaire is always rendered as text (Lit escapes it); the only HTML
  * path is `rendering-xhtml`, through the allow-list profile in `xhtml.ts`. Errors appear only after a submit attempt.
  */
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, render as renderInto, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
@@ -763,6 +763,24 @@ export class KbsQuestionnaire extends LitElement {
     </div>`;
   }
 
+  /** The container of the questions of the current form, kept while the questionnaire is the same. */
+  private items?: { index: FormState['index']; element: HTMLDivElement };
+
+  /**
+   * The questions are rendered into their own container, which joins the form as one node on first
+   * render. Chromium re-checks a form's controls each time a control is inserted into it, so
+   * inserting a thousand questions one by one into the form grows with the square of their number.
+   */
+  private itemsContainer(form: FormState): HTMLDivElement {
+    if (this.items?.index !== form.index) {
+      const element = document.createElement('div');
+      element.className = 'items';
+      this.items = { index: form.index, element };
+    }
+    renderInto(this.renderItems(form.index.roots, undefined), this.items.element, { host: this });
+    return this.items.element;
+  }
+
   protected override render(): TemplateResult {
     if (this.loadIssues.length) {
       return html`<div class="load-error" role="alert">
@@ -777,7 +795,7 @@ export class KbsQuestionnaire extends LitElement {
       ${this.renderErrorSummary()}
       <form part="form" novalidate @submit=${(e: Event) => { e.preventDefault(); void this.submit(); }}>
         <slot name="before"></slot>
-        ${this.renderItems(this.form.index.roots, undefined)}
+        ${this.itemsContainer(this.form)}
         <slot name="after"></slot>
         ${this.readonly || this.hideSubmit ? nothing : html`<button type="submit" part="submit">${this.submitLabel}</button>`}
       </form>
