@@ -217,6 +217,7 @@ export class KbsQuestionnaire extends LitElement {
       issues.push(...unresolvedValueSetIssues(questionnaire, resolve));
       const context = { ...(this.patient ? { patient: this.patient } : {}), ...(this.encounter ? { encounter: this.encounter } : {}), ...(this.author ? { user: this.author } : {}) };
       const form = createFormState(questionnaire, { evaluator, context, ...(this.response ? { response: this.response } : {}) });
+      issues.push(...(form.issues ?? []));
       this.identifier = this.response?.identifier?.value?.replace(/^urn:uuid:/, '') ?? this.newId();
       this.stored = this.response ? { id: this.response.id, meta: this.response.meta } : undefined;
       this.finishLoad(seq, form, issues);
