@@ -28,6 +28,10 @@ export interface KbsSaveErrorDetail {
 export interface KbsInvalidDetail {
   issues: Issue[];
 }
+export interface KbsLoadWarningDetail {
+  /** What the integrator should fix in the questionnaire or the element's set-up; the form still works. */
+  issues: Issue[];
+}
 export interface KbsStatusDetail {
   status: SaveStatus;
 }
@@ -39,6 +43,7 @@ export interface KbsEventMap {
   'kbs-saved': CustomEvent<KbsSavedDetail>;
   'kbs-save-error': CustomEvent<KbsSaveErrorDetail>;
   'kbs-invalid': CustomEvent<KbsInvalidDetail>;
+  'kbs-load-warning': CustomEvent<KbsLoadWarningDetail>;
 }
 
 declare global {

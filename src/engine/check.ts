@@ -35,6 +35,11 @@ const ENABLE_WHEN_ANSWER_KEYS: Record<string, readonly string[]> = {
 
 const OPTION_KEYS = ['valueCoding', 'valueString', 'valueInteger', 'valueDate', 'valueTime', 'valueReference'];
 
+/** Item types R4 lets carry answerOption / answerValueSet (constraint que-5). */
+export const OPTION_ITEM_TYPES: ReadonlySet<string> = new Set([
+  'choice', 'open-choice', 'decimal', 'integer', 'date', 'dateTime', 'time', 'string', 'quantity',
+]);
+
 function schemaLocation(error: SchemaError): string {
   const path = error.instancePath
     .split('/')
@@ -44,11 +49,76 @@ function schemaLocation(error: SchemaError): string {
   return `Questionnaire${path}`;
 }
 
-function schemaMessage(error: SchemaError): string {
-  if (error.keyword === 'additionalProperties') return `unknown property "${String(error.params.additionalProperty)}"`;
-  if (error.keyword === 'required') return `missing required property "${String(error.params.missingProperty)}"`;
-  if (error.keyword === 'enum') return `${error.message ?? 'is not an allowed value'}: ${JSON.stringify(error.params.allowedValues)}`;
-  return error.message ?? 'does not match the FHIR R4 schema';
+/** Examples of the FHIR primitive formats a schema pattern stands for, to show in a fix. */
+const PRIMITIVE_EXAMPLES: Record<string, string> = {
+  date: 'a date such as 2024-05-01',
+  dateTime: 'a date such as 2024-05-01, or a date and time such as 2024-05-01T14:30:00+01:00',
+  instant: 'an instant such as 2024-05-01T14:30:00Z',
+  time: 'a time such as 14:30:00',
+  boolean: 'true or false (without quotes)',
+  integer: 'a whole number (without quotes)',
+  decimal: 'a number (without quotes)',
+  positiveInt: 'a whole number above 0',
+  unsignedInt: 'a whole number, 0 or above',
+  code: 'a code with no leading or trailing spaces',
+  id: 'an id of letters, digits, "-" and "." (at most 64)',
+  uri: 'a URI with no spaces',
+  url: 'a URL with no spaces',
+  canonical: 'a canonical URL with no spaces',
+};
+
+const JSON_TYPE_EXAMPLES: Record<string, string> = {
+  boolean: 'true or false (without quotes)',
+  number: 'a number (without quotes)',
+  string: 'text in quotes',
+};
+
+function valueAt(json: unknown, instancePath: string): unknown {
+  let node = json;
+  for (const segment of instancePath.split('/').slice(1)) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+const describeValue = (value: unknown) => (typeof value === 'string' ? `"${value}"` : Array.isArray(value) ? 'a list' : value && typeof value === 'object' ? 'an object' : String(value));
+
+/**
+ * A schema error as a sentence naming the property, where it is, and how to fix it. The JSON
+ * schema's own wording ("must match pattern …") says neither which FHIR type is meant nor what to do.
+ */
+function schemaMessage(error: SchemaError & { schemaPath?: string }, json: unknown): string {
+  const where = schemaLocation(error);
+  const value = valueAt(json, error.instancePath);
+  const property = error.instancePath.slice(error.instancePath.lastIndexOf('/') + 1);
+  const fromChoice = /^value([A-Z][A-Za-z]*)$/.exec(property)?.[1];
+  const fhirType = /#\/definitions\/([A-Za-z]+)\//.exec(error.schemaPath ?? '')?.[1] ?? (fromChoice ? fromChoice[0]!.toLowerCase() + fromChoice.slice(1) : undefined);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where} has a property "${String(error.params.additionalProperty)}" that FHIR R4 does not define here. Fix: remove it, check its spelling, or carry the data in an extension.`;
+    case 'required':
+      return `${where} is missing "${String(error.params.missingProperty)}", which FHIR R4 requires. Fix: add it.`;
+    case 'enum':
+      return `${where} is ${describeValue(value)}, which FHIR R4 does not allow here. Fix: use one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
+    case 'type': {
+      const expected = String(error.params.type);
+      const example = (fhirType ? PRIMITIVE_EXAMPLES[fhirType] : undefined) ?? JSON_TYPE_EXAMPLES[expected];
+      const fix = expected === 'array' ? 'put the value in a list: [ … ]' : expected === 'object' ? 'write it as an object: { … }' : `write it as ${example ?? `a ${expected}`}`;
+      return `${where} is ${describeValue(value)} but must be ${expected === 'array' ? 'a list' : `a ${fhirType ?? expected}`}. Fix: ${fix}.`;
+    }
+    case 'pattern': {
+      if (typeof value === 'string' && value.trim() === '') {
+        return `${where} is an empty string, which FHIR R4 does not allow. Fix: give it a value, or remove the property.`;
+      }
+      const example = fhirType ? PRIMITIVE_EXAMPLES[fhirType] : undefined;
+      return `${where} is ${describeValue(value)}, which is not a valid FHIR ${fhirType ?? 'value'}. Fix: write ${example ?? 'a value of the right format'}.`;
+    }
+    case 'minItems':
+      return `${where} is an empty list, which FHIR R4 does not allow. Fix: remove it, or add at least one entry.`;
+    default:
+      return `${where} ${error.message ?? 'does not match the FHIR R4 schema'}. Fix: correct it to match the FHIR R4 Questionnaire definition.`;
+  }
 }
 
 /** Schema plus semantic checks. Pass an evaluator to also check that expressions parse. */
@@ -67,7 +137,7 @@ export function loadQuestionnaire(json: unknown, evaluator?: ExpressionEvaluator
     const seen = new Set<string>();
     const issues: Issue[] = [];
     for (const error of validateQuestionnaire.errors ?? []) {
-      const issue: Issue = { severity: 'error', location: schemaLocation(error), code: 'schema', message: schemaMessage(error) };
+      const issue: Issue = { severity: 'error', location: schemaLocation(error), code: 'schema', message: schemaMessage(error, json) };
       const key = `${issue.location} ${issue.message}`;
       if (!seen.has(key)) {
         seen.add(key);
@@ -83,6 +153,14 @@ export function loadQuestionnaire(json: unknown, evaluator?: ExpressionEvaluator
 
 /** Loads a questionnaire, bringing in FHIRPath first when it uses expressions. */
 export async function prepareQuestionnaire(json: unknown): Promise<LoadResult & { evaluator?: ExpressionEvaluator }> {
+  if (typeof json === 'string') {
+    // JSON text is read here, so that the search for FHIRPath below sees the questionnaire, not a quoted string.
+    try {
+      json = JSON.parse(json);
+    } catch {
+      return loadQuestionnaire(json);
+    }
+  }
   const needsExpressions = JSON.stringify(json ?? null).includes('"text/fhirpath"');
   const evaluator = needsExpressions ? await loadExpressionSupport() : undefined;
   return { ...loadQuestionnaire(json, evaluator), evaluator };
@@ -99,6 +177,13 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
   const visit = (items: QuestionnaireItem[] | undefined, base: string) =>
     (items ?? []).forEach((item, i) => {
       const location = `${base}.item[${i}]`;
+      // The R4 JSON schema does not mark these required; every rule below depends on them.
+      for (const property of ['linkId', 'type'] as const) {
+        if (typeof item[property] !== 'string') {
+          error(location, 'schema', `${location} is missing "${property}", which FHIR R4 requires on every item. Fix: add it${property === 'linkId' ? ' (unique in the questionnaire)' : ''}.`);
+        }
+      }
+      if (typeof item.linkId !== 'string') return;
       if (locations.has(item.linkId)) {
         error(location, 'duplicate-link-id', `linkId "${item.linkId}" is used more than once (also at ${locations.get(item.linkId)})`, item.linkId);
       } else {
@@ -115,15 +200,20 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
           error(location, 'display-has-answers', `display item "${item.linkId}" cannot be required, repeat, or have answers`, item.linkId);
         }
       }
-      if (item.answerOption?.length) {
-        if (item.type !== 'choice' && item.type !== 'open-choice') {
-          error(location, 'option-type-mismatch', `answerOption is only allowed on choice and open-choice items, not "${item.type}"`, item.linkId);
-        }
-        const kinds = new Set(item.answerOption.map((o) => OPTION_KEYS.find((k) => k in o) ?? 'none'));
-        if (kinds.size > 1 || kinds.has('none')) {
-          error(`${location}.answerOption`, 'option-type-mismatch', `answerOption values of "${item.linkId}" must all be of one type`, item.linkId);
-        }
+      // R4 que-5 allows answerOption and answerValueSet on these types, and its values may be of mixed types.
+      // Outside those types the options are still usable (a reference item with answerOption is a choice list), so only warn.
+      if ((item.answerOption?.length || item.answerValueSet) && !OPTION_ITEM_TYPES.has(item.type) && item.type !== 'display') {
+        const shown = item.type === 'boolean' || item.type === 'group' ? 'they are ignored' : 'they are shown as a choice list';
+        issues.push({
+          severity: 'warning', location, linkId: item.linkId, code: 'option-type-mismatch',
+          message: `"${item.linkId}" is of type "${item.type}", which FHIR R4 rule que-5 does not allow to have answerOption or answerValueSet; ${shown}. Fix: make it a "choice" item, or remove the options.`,
+        });
       }
+      (item.answerOption ?? []).forEach((option, j) => {
+        if (!OPTION_KEYS.some((k) => k in option)) {
+          error(`${location}.answerOption[${j}]`, 'option-type-mismatch', `answerOption ${j + 1} of "${item.linkId}" has no value. Fix: give it one of ${OPTION_KEYS.join(', ')}.`, item.linkId);
+        }
+      });
       visit(item.item, location);
     });
   visit(questionnaire.item, 'Questionnaire');

@@ -51,6 +51,8 @@ const CORE = 'http://hl7.org/fhir/StructureDefinition/';
 
 /** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-observationExtract.html */
 export const SDC_OBSERVATION_EXTRACT = `${SDC}sdc-questionnaire-observationExtract`;
+/** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-observation-extract-category.html (on the Questionnaire or an item; inherited) */
+export const SDC_OBSERVATION_EXTRACT_CATEGORY = `${SDC}sdc-questionnaire-observation-extract-category`;
 /** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-calculatedExpression.html */
 export const SDC_CALCULATED_EXPRESSION = `${SDC}sdc-questionnaire-calculatedExpression`;
 /** https://hl7.org/fhir/uv/sdc/STU3/StructureDefinition-sdc-questionnaire-enableWhenExpression.html */

@@ -4,6 +4,8 @@
  *
  * - SDC observation-based extraction (`observationExtract`): one Observation per answer, coded with
  *   the item's local coding plus the SNOMED CT coding whenever the ConceptMap has a verified one.
+ *   An item inherits `observationExtract` and `observation-extract-category` from its nearest
+ *   ancestor (or the Questionnaire) that sets them, unless it sets its own; the category defaults to survey.
  * - A group carrying `follow-up-task` yields a Task when it is answered (the routine enquiry that
  *   could not be completed): the follow-up that cannot be lost.
  * - A Provenance names the author and the product (added by the bundle builder, which knows every entry).
@@ -13,11 +15,11 @@
  */
 import {
   KBS_EXTRACT_ONLY_WHEN_TRUE, KBS_EXTRACTED_ID, KBS_FOLLOW_UP_TASK, KBS_RESTRICTED_RECORD, OBSERVATION_CATEGORY, RESTRICTED_QUESTIONNAIRES,
-  PROVENANCE_PARTICIPANT_TYPE, SDC_OBSERVATION_EXTRACT, SNOMED_CT, V3_ACT_CODE, V3_CONFIDENTIALITY,
+  PROVENANCE_PARTICIPANT_TYPE, SDC_OBSERVATION_EXTRACT, SDC_OBSERVATION_EXTRACT_CATEGORY, SNOMED_CT, V3_ACT_CODE, V3_CONFIDENTIALITY,
 } from './constants.js';
 import { valueOf } from './answers.js';
-import { getExtension, indexQuestionnaire } from './paths.js';
-import type { Answer, Coding, Questionnaire, QuestionnaireResponse, QuestionnaireResponseItem } from './types.js';
+import { escapeLinkId, getExtension, indexQuestionnaire } from './paths.js';
+import type { Answer, Coding, ItemNode, Questionnaire, QuestionnaireResponse, QuestionnaireResponseItem } from './types.js';
 
 export const RESTRICTED_SECURITY: fhir4.Coding[] = [
   { system: V3_CONFIDENTIALITY, code: 'R', display: 'restricted' },
@@ -111,6 +113,28 @@ function observationValue(answer: Answer, mapCode: CodeMapper): Partial<fhir4.Ob
   }
 }
 
+const SURVEY: fhir4.CodeableConcept[] = [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'survey', display: 'Survey' }] }];
+
+/** The extensions with `url` on the item itself, else on its nearest ancestor, else on the Questionnaire. */
+function inherited(node: ItemNode | undefined, questionnaire: Questionnaire, url: string): fhir4.Extension[] {
+  for (let n = node; n; n = n.parent) {
+    const own = (n.item.extension ?? []).filter((e) => e.url === url);
+    if (own.length) return own;
+  }
+  return (questionnaire.extension ?? []).filter((e) => e.url === url);
+}
+
+/** SDC observationExtract, inherited: does this item file its answers as Observations? */
+export function extractsObservation(node: ItemNode, questionnaire: Questionnaire): boolean {
+  return inherited(node, questionnaire, SDC_OBSERVATION_EXTRACT)[0]?.valueBoolean === true;
+}
+
+/** SDC observation-extract-category, inherited; survey when nothing sets it. */
+export function observationCategory(node: ItemNode, questionnaire: Questionnaire): fhir4.CodeableConcept[] {
+  const categories = inherited(node, questionnaire, SDC_OBSERVATION_EXTRACT_CATEGORY).flatMap((e) => (e.valueCodeableConcept ? [e.valueCodeableConcept] : []));
+  return categories.length ? categories : SURVEY;
+}
+
 interface Located {
   item: QuestionnaireResponseItem;
   path: string;
@@ -122,7 +146,7 @@ function flatten(items: QuestionnaireResponseItem[] | undefined, parent = ''): L
   return (items ?? []).flatMap((item) => {
     const n = seen.get(item.linkId) ?? 0;
     seen.set(item.linkId, n + 1);
-    const path = `${parent}${item.linkId}${n ? `[${n}]` : ''}`;
+    const path = `${parent}${escapeLinkId(item.linkId)}${n ? `[${n}]` : ''}`;
     const nested = [...(item.item ?? []), ...(item.answer ?? []).flatMap((a) => a.item ?? [])];
     return [{ item, path }, ...flatten(nested, `${path}/`)];
   });
@@ -141,10 +165,12 @@ export function extractResources({ questionnaire, response, mapCode = () => [], 
   const located = flatten(response.item);
 
   for (const { item: responseItem, path } of located) {
-    const questionItem = index.byLinkId.get(responseItem.linkId)?.item;
-    if (!questionItem) continue;
+    const node = index.byLinkId.get(responseItem.linkId);
+    const questionItem = node?.item;
+    if (!node || !questionItem) continue;
 
-    if (getExtension(questionItem, SDC_OBSERVATION_EXTRACT)?.valueBoolean && questionItem.code?.length) {
+    if (questionItem.type !== 'group' && questionItem.type !== 'display' && questionItem.code?.length && extractsObservation(node, questionnaire)) {
+      const category = observationCategory(node, questionnaire);
       const onlyTrue = getExtension(questionItem, KBS_EXTRACT_ONLY_WHEN_TRUE)?.valueBoolean === true;
       (responseItem.answer ?? []).forEach((answer, i) => {
         if (onlyTrue && answer.valueBoolean !== true) return;
@@ -156,7 +182,7 @@ export function extractResources({ questionnaire, response, mapCode = () => [], 
           ...meta,
           identifier: [extractedIdentifier(response, `${path}#${i}`)],
           status: response.status === 'amended' ? 'amended' : 'final',
-          category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'survey', display: 'Survey' }] }],
+          category,
           code: { coding: codings, text: questionItem.code![0]!.display ?? questionItem.text },
           ...common,
           ...(response.authored ? { effectiveDateTime: response.authored, issued: response.authored } : {}),

@@ -6,7 +6,7 @@ import { ANSWER_VALUE_KEY, SDC_CALCULATED_EXPRESSION, SDC_INITIAL_EXPRESSION } f
 import { isEmptyAnswer } from './answers.js';
 import { allPaths, nodeAt, propagate } from './enable-when.js';
 import { buildScope, safeEvaluate, type ExpressionScope } from './expressions.js';
-import { getExtension, indexQuestionnaire, instancesKey, isRepeatingGroup, joinPath, linkIdOf, pathsOf } from './paths.js';
+import { getExtension, indexQuestionnaire, instancePath, instancesKey, isRepeatingGroup, itemPath, lastSegmentOf, linkIdOf, parentPathOf, pathsOf } from './paths.js';
 import { toQuestionnaireResponse } from './response.js';
 import type {
   Answer, ExpressionEvaluator, FormState, FormTransition, ItemNode, ItemPath, LaunchContext, Questionnaire,
@@ -40,12 +40,12 @@ export function createFormState(questionnaire: Questionnaire, options: CreateFor
         for (let i = 0; i < count; i++) {
           const id = nextInstanceId++;
           ids.push(id);
-          seed(node.children, joinPath(parentPath, `${item.linkId}[${id}]`), matching[i]?.item);
+          seed(node.children, instancePath(parentPath, item.linkId, id), matching[i]?.item);
         }
         instances.set(instancesKey(parentPath, item.linkId), ids);
         continue;
       }
-      const path = joinPath(parentPath, item.linkId);
+      const path = itemPath(parentPath, item.linkId);
       if (item.type === 'group') {
         seed(node.children, path, options.response ? matching.flatMap((r) => r.item ?? []) : undefined);
         continue;
@@ -116,49 +116,80 @@ function toAnswers(node: ItemNode, values: unknown[]): Answer[] {
   return node.item.repeats ? out : out.slice(0, 1);
 }
 
-/** Re-evaluates enabling for `changed` linkIds, then calculated expressions, until stable. */
+/**
+ * How many rounds of calculation a change may take before the engine gives up: a chain of n
+ * calculations, each reading the one before, settles in at most n + 1 rounds whatever their order.
+ */
+export function calculationRoundLimit(index: QuestionnaireIndex): number {
+  return index.expressionItems.length + 2;
+}
+
+/**
+ * Re-evaluates enabling for `changed` linkIds, then every calculatedExpression, each round seeing
+ * the values the round before wrote, until no calculated value changes (a fixed point). A set of
+ * calculations that never settles (x = x + 1) stops at a bound and reports an issue.
+ */
 function settle(state: FormState, changed: Iterable<string>): FormTransition {
   const enabled = new Set(state.enabled);
+  let current: FormState = { ...state, enabled, issues: [] };
   let scopeCache: ExpressionScope | undefined;
   const scope = () => {
-    if (!state.evaluator) return undefined;
-    scopeCache ??= buildScope({ ...state, enabled }, toQuestionnaireResponse({ ...state, enabled }));
+    if (!current.evaluator) return undefined;
+    scopeCache ??= buildScope(current, toQuestionnaireResponse(current));
     return scopeCache;
   };
   const queue = new Set([...changed, ...(state.evaluator ? state.index.expressionItems : [])]);
   const shown = new Set<ItemPath>();
   const hidden = new Set<ItemPath>();
   const calculated = new Set<ItemPath>();
-  let current = state;
+  const limit = calculationRoundLimit(state.index);
 
-  for (let round = 0; round < 5 && queue.size; round++) {
-    const result = propagate({ ...current, enabled }, enabled, queue, scope);
+  for (let round = 0; ; round++) {
+    const result = propagate(current, enabled, queue, scope);
     queue.clear();
     for (const p of result.shown) hidden.has(p) ? hidden.delete(p) : shown.add(p);
     for (const p of result.hidden) shown.has(p) ? shown.delete(p) : hidden.add(p);
     if (!current.evaluator) break;
-    // calculatedExpression: write results, then re-run what reads them.
+    // calculatedExpression: every calculation reads the answers as they stand after the last round.
     scopeCache = undefined;
+    const s = scope()!;
     const answers = new Map(current.answers);
+    const moved: string[] = [];
     for (const linkId of current.index.expressionItems) {
       const node = current.index.byLinkId.get(linkId)!;
       const expression = getExtension(node.item, SDC_CALCULATED_EXPRESSION)?.valueExpression?.expression;
       if (!expression) continue;
-      const s = scope()!;
       const values = toAnswers(node, safeEvaluate(current, expression, s.resource, s.environment));
       for (const path of pathsOf(current, node)) {
         if (JSON.stringify(answers.get(path) ?? []) === JSON.stringify(values)) continue;
         if (values.length) answers.set(path, values);
         else answers.delete(path);
         calculated.add(path);
-        queue.add(linkId);
-        for (const d of current.index.dependants.get(linkId) ?? []) queue.add(d);
+        moved.push(linkId);
       }
     }
     current = { ...current, answers };
     scopeCache = undefined;
+    if (!moved.length) break;
+    if (round + 1 >= limit) {
+      const linkIds = [...new Set(moved)];
+      current = {
+        ...current,
+        issues: [{
+          severity: 'warning', location: 'Questionnaire', linkId: linkIds[0], code: 'calculation-does-not-settle',
+          message: `the calculated values of ${linkIds.map((l) => `"${l}"`).join(', ')} still changed after ${limit} rounds: their calculatedExpressions depend on each other in a loop, so the values shown may not be final. Check these expressions.`,
+        }],
+      };
+      break;
+    }
+    // What reads a moved value: its enableWhen dependants and every expression item.
+    for (const linkId of moved) {
+      queue.add(linkId);
+      for (const d of current.index.dependants.get(linkId) ?? []) queue.add(d);
+    }
+    for (const linkId of current.index.expressionItems) queue.add(linkId);
   }
-  return { state: { ...current, enabled }, shown: [...shown], hidden: [...hidden], calculated: [...calculated] };
+  return { state: current, shown: [...shown], hidden: [...hidden], calculated: [...calculated] };
 }
 
 /** Sets the answers of one item instance (an empty list clears it). */
@@ -187,15 +218,15 @@ export function addRepeat(state: FormState, parentPath: ItemPath | undefined, li
   let nextInstanceId = state.nextInstanceId;
   const id = nextInstanceId++;
   instances.set(key, [...(instances.get(key) ?? []), id]);
-  const path = joinPath(parentPath, `${linkId}[${id}]`);
+  const path = instancePath(parentPath, linkId, id);
   // Nested repeating groups start with one instance each.
   const seedNested = (n: ItemNode, p: ItemPath) => {
     for (const child of n.children) {
       if (isRepeatingGroup(child.item)) {
         const childId = nextInstanceId++;
         instances.set(instancesKey(p, child.item.linkId), [childId]);
-        seedNested(child, joinPath(p, `${child.item.linkId}[${childId}]`));
-      } else seedNested(child, joinPath(p, child.item.linkId));
+        seedNested(child, instancePath(p, child.item.linkId, childId));
+      } else seedNested(child, itemPath(p, child.item.linkId));
     }
   };
   if (node) seedNested(node, path);
@@ -209,11 +240,9 @@ export function addRepeat(state: FormState, parentPath: ItemPath | undefined, li
 
 /** Removes one instance of a repeating group and every answer inside it. */
 export function removeRepeat(state: FormState, path: ItemPath): FormTransition {
-  const match = /^(.*?)(?:\/)?([^/[]+)\[(\d+)\]$/.exec(path);
-  if (!match) return { state, shown: [], hidden: [], calculated: [] };
-  const parentPath = match[1] || undefined;
-  const linkId = match[2]!;
-  const id = Number(match[3]);
+  const { linkId, instance: id } = lastSegmentOf(path);
+  if (id === undefined || !Number.isInteger(id)) return { state, shown: [], hidden: [], calculated: [] };
+  const parentPath = parentPathOf(path);
   const instances = new Map(state.instances);
   const key = instancesKey(parentPath, linkId);
   instances.set(key, (instances.get(key) ?? []).filter((i) => i !== id));
@@ -241,7 +270,7 @@ export function getAnswers(state: FormState, path: ItemPath): readonly Answer[] 
 
 /** Instance paths of a repeating group under `parentPath`. */
 export function getRepeatPaths(state: FormState, parentPath: ItemPath | undefined, linkId: string): ItemPath[] {
-  return (state.instances.get(instancesKey(parentPath, linkId)) ?? []).map((id) => joinPath(parentPath, `${linkId}[${id}]`));
+  return (state.instances.get(instancesKey(parentPath, linkId)) ?? []).map((id) => instancePath(parentPath, linkId, id));
 }
 
 export { linkIdOf };

@@ -7,19 +7,24 @@ export * from './constants.js';
 export * from './types.js';
 export type { SchemaError, SchemaValidator } from './schema-types.js';
 export { loadQuestionnaire, prepareQuestionnaire, checkQuestionnaire, type LoadResult } from './check.js';
-export { indexQuestionnaire, linkIdOf, parentPathOf, pathsOf, pathsUnder, isRepeatingGroup, getExtension } from './paths.js';
+export {
+  indexQuestionnaire, linkIdOf, parentPathOf, pathsOf, pathsUnder, isRepeatingGroup, getExtension, itemPath, instancePath, escapeLinkId,
+  unescapeLinkId, lastSegmentOf,
+} from './paths.js';
 export {
   createFormState, setAnswer, setAnswers, addRepeat, removeRepeat, isEnabled, getAnswers, getRepeatPaths,
   type CreateFormOptions,
 } from './form-state.js';
 export { allPaths, nodeAt } from './enable-when.js';
 export { loadExpressionSupport } from './expressions.js';
-export { validateAnswers, type ValueSetResolver } from './validate.js';
+export { validateAnswers } from './validate.js';
+export { codingsOfValueSet, findValueSet, createValueSetResolver, answerValueSetsOf, unresolvedValueSetIssues,
+  type ValueSetResolver, } from './valuesets.js';
 export { messages, labelOf } from './messages.js';
 export { buildQuestionnaireResponse, toQuestionnaireResponse, questionnaireCanonical, URN_IDENTIFIER_SYSTEM, type ResponseMeta } from './response.js';
 export { valueOf, codingEquals, answersEqual, isEmptyAnswer } from './answers.js';
 export {
-  extractResources, buildTransactionBundle, createCodeMapper, isRestricted, labelForQuestionnaire, responseUuid, RESTRICTED_SECURITY,
+  extractResources, buildTransactionBundle, createCodeMapper, extractsObservation, observationCategory, isRestricted, labelForQuestionnaire, responseUuid, RESTRICTED_SECURITY,
   type CodeMapper, type ExtractInput, type Extracted, type ProductInfo, type StoredTask, type TransactionOptions,
 } from './extract.js';
 export { isValidNhsNumber, normaliseNhsNumber, formatNhsNumber, findInvalidNhsNumber } from './nhs-number.js';

@@ -1,6 +1,12 @@
 /**
  * Item paths and the questionnaire index. A path names one place an answer can live:
  * linkIds joined by "/", with `[n]` (a stable instance id) on each instance of a repeating group.
+ *
+ * A linkId may hold any character (LHC-Forms writes `/8302-2`), so each linkId is escaped before it
+ * becomes a segment: `%`, `/`, `[` and `]` are percent-encoded (`%25`, `%2F`, `%5B`, `%5D`). A
+ * segment then never contains a raw separator, two different items never share a path, and the
+ * linkId is read back by decoding, never by guessing. LinkIds without those characters (all of our
+ * own templates) keep their plain paths, such as `checklist/smoking`.
  */
 import type { FormState, ItemNode, ItemPath, Questionnaire, QuestionnaireIndex, QuestionnaireItem } from './types.js';
 import { SDC_CALCULATED_EXPRESSION, SDC_ENABLE_WHEN_EXPRESSION } from './constants.js';
@@ -51,15 +57,44 @@ export function indexQuestionnaire(questionnaire: Questionnaire): QuestionnaireI
   return { byLinkId, roots, dependants, expressionItems, usesExpressions };
 }
 
-export function joinPath(parentPath: ItemPath | undefined, segment: string): ItemPath {
+const ESCAPES: Record<string, string> = { '%': '%25', '/': '%2F', '[': '%5B', ']': '%5D' };
+const UNESCAPES: Record<string, string> = { '%25': '%', '%2F': '/', '%5B': '[', '%5D': ']' };
+
+/** A linkId as a path segment: the characters that structure a path are percent-encoded. */
+export function escapeLinkId(linkId: string): string {
+  return linkId.replace(/[%/[\]]/g, (c) => ESCAPES[c]!);
+}
+
+/** The linkId a path segment (without its `[n]`) was made from. */
+export function unescapeLinkId(segment: string): string {
+  return segment.replace(/%(25|2F|5B|5D)/g, (c) => UNESCAPES[c]!);
+}
+
+function joinPath(parentPath: ItemPath | undefined, segment: string): ItemPath {
   return parentPath ? `${parentPath}/${segment}` : segment;
+}
+
+/** The path of a (non-repeating-group) item under `parentPath`. */
+export function itemPath(parentPath: ItemPath | undefined, linkId: string): ItemPath {
+  return joinPath(parentPath, escapeLinkId(linkId));
+}
+
+/** The path of one instance of a repeating group under `parentPath`. */
+export function instancePath(parentPath: ItemPath | undefined, linkId: string, id: number): ItemPath {
+  return joinPath(parentPath, `${escapeLinkId(linkId)}[${id}]`);
+}
+
+/** The last segment of a path: the linkId it names and, for a group instance, the instance id. */
+export function lastSegmentOf(path: ItemPath): { linkId: string; instance?: number } {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  const bracket = last.indexOf('[');
+  if (bracket === -1) return { linkId: unescapeLinkId(last) };
+  return { linkId: unescapeLinkId(last.slice(0, bracket)), instance: Number(last.slice(bracket + 1, -1)) };
 }
 
 /** The linkId a path ends in. */
 export function linkIdOf(path: ItemPath): string {
-  const last = path.slice(path.lastIndexOf('/') + 1);
-  const bracket = last.indexOf('[');
-  return bracket === -1 ? last : last.slice(0, bracket);
+  return lastSegmentOf(path).linkId;
 }
 
 /** The path of the parent item, or undefined at the root. */
@@ -70,14 +105,14 @@ export function parentPathOf(path: ItemPath): ItemPath | undefined {
 
 /** The key under which a repeating group's instance ids are kept. */
 export function instancesKey(parentPath: ItemPath | undefined, linkId: string): string {
-  return joinPath(parentPath, linkId);
+  return itemPath(parentPath, linkId);
 }
 
 /** The paths of an item under one instance of its parent (several for a repeating group). */
 export function pathsUnder(state: Pick<FormState, 'instances'>, node: ItemNode, parentPath: ItemPath | undefined): ItemPath[] {
-  if (!isRepeatingGroup(node.item)) return [joinPath(parentPath, node.item.linkId)];
+  if (!isRepeatingGroup(node.item)) return [itemPath(parentPath, node.item.linkId)];
   const ids = state.instances.get(instancesKey(parentPath, node.item.linkId)) ?? [];
-  return ids.map((id) => joinPath(parentPath, `${node.item.linkId}[${id}]`));
+  return ids.map((id) => instancePath(parentPath, node.item.linkId, id));
 }
 
 /** Every path at which the item can currently live (one per enclosing group instance). */

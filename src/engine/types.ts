@@ -44,7 +44,9 @@ export type IssueCode =
   | 'min-value'
   | 'max-value'
   | 'not-an-option'
-  | 'invalid-value';
+  | 'invalid-value'
+  | 'calculation-does-not-settle'
+  | 'value-set-not-resolved';
 
 /** Evaluates FHIRPath; supplied by `loadExpressionSupport()` only when a questionnaire needs it. */
 export interface ExpressionEvaluator {
@@ -79,6 +81,8 @@ export interface FormState {
   readonly nextInstanceId: number;
   readonly context: LaunchContext;
   readonly evaluator?: ExpressionEvaluator;
+  /** Problems the last change found in the questionnaire itself (calculations that never settle). */
+  readonly issues?: readonly Issue[];
 }
 
 /** What a change did, so a UI can announce what appeared or disappeared. */

@@ -12,8 +12,9 @@ import { messages } from './messages.js';
 import { getExtension } from './paths.js';
 import type { Answer, FormState, Issue, ItemPath, QuestionnaireItem } from './types.js';
 
-/** Resolves an `answerValueSet` canonical to its expansion; supplied by whoever loaded the ValueSets. */
-export type ValueSetResolver = (canonical: string) => fhir4.Coding[] | undefined;
+import type { ValueSetResolver } from './valuesets.js';
+
+export type { ValueSetResolver };
 
 const WHAT: Record<string, string> = {
   valueDate: 'a real date',
@@ -76,6 +77,11 @@ function checkAnswer(
   }
   if (!isWellFormed(value.key, value.value)) {
     add('invalid-value', messages.invalidValue(item, WHAT[value.key] ?? 'a valid answer'));
+    return;
+  }
+  // R4 lets answerOption restrict the answers of integer, date, time and string items too.
+  if (item.answerOption?.length || item.answerValueSet) {
+    checkOption(item, value, resolveValueSet, add);
     return;
   }
   if (typeof value.value === 'string' && item.maxLength !== undefined && [...value.value].length > item.maxLength) {

@@ -122,7 +122,7 @@ describe('suppress', () => {
   });
 
   test('no suppressed cell can be worked out from the total and the others', () => {
-    for (const cells of [{ a: 3, b: 12, c: 20 }, { a: 1, b: 5, c: 9, d: 30 }, { a: 4, b: 4, c: 40 }]) {
+    for (const cells of [{ a: 3, b: 12, c: 20 }, { a: 1, b: 5, c: 9, d: 30 }, { a: 4, b: 4, c: 40 }] as Record<string, number>[]) {
       const shownCells = suppress(cells);
       const hidden = Object.keys(cells).filter((k) => shownCells[k] === '< 5');
       // With the total known, at least two cells are hidden whenever any is.

@@ -6,13 +6,13 @@
  * JSON itself. Text from a questionnaire is always rendered as text (Lit escapes it); the only HTML
  * path is `rendering-xhtml`, through the allow-list profile in `xhtml.ts`. Errors appear only after a submit attempt.
  */
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, render as renderInto, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
 import {
-  allPaths, answersEqual, buildQuestionnaireResponse, createFormState, getExtension, getRepeatPaths, addRepeat, removeRepeat,
-  isRestricted, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
+  allPaths, answersEqual, answerValueSetsOf, buildQuestionnaireResponse, createFormState, createValueSetResolver, unresolvedValueSetIssues, getExtension, getRepeatPaths, addRepeat, removeRepeat,
+  isRestricted, itemPath, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
   QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
   type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
   type Reference, type StoredTask,
@@ -57,6 +57,7 @@ function localOffset(y: number, m: number, d: number, h: number, min: number): s
  * @fires kbs-saved - The record system confirmed the save.
  * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
  * @fires kbs-invalid - The user asked to save but some answers need attention.
+ * @fires kbs-load-warning - The questionnaire loaded with warnings for the integrator (`detail.issues`); also written once to the console.
  *
  * @csspart form - The form element.
  * @csspart error-summary - The "There is a problem" box.
@@ -92,8 +93,14 @@ export class KbsQuestionnaire extends LitElement {
   @property({ type: Boolean, reflect: true }) readonly = false;
   /** Where saves go; without one, the host handles `kbs-submit`. */
   @property({ attribute: false }) gateway?: KbsGateway;
-  /** ValueSets (with expansions) for `answerValueSet`. */
+  /** ValueSets for `answerValueSet` (their expansion, or else their `compose.include.concept`). */
   @property({ attribute: false }) valueSets: fhir4.ValueSet[] = [];
+  /**
+   * Expands an `answerValueSet` that is neither contained in the questionnaire nor among `valueSets`
+   * (for instance through a terminology server). Asked once per canonical when the questionnaire
+   * loads; `undefined` (or a failure) shows the clinician a notice in place of the options.
+   */
+  @property({ attribute: false }) valueSetResolver?: (canonical: string) => fhir4.Coding[] | undefined | Promise<fhir4.Coding[] | undefined>;
   /** `compact` for dense clinical systems. */
   @property({ reflect: true }) density: 'comfortable' | 'compact' = 'comfortable';
   @property({ attribute: 'submit-label' }) submitLabel = 'Save to record';
@@ -136,6 +143,8 @@ export class KbsQuestionnaire extends LitElement {
   private deleteRaw(key: string): void {
     if (this.raw.delete(key)) this.rawVersion++;
   }
+  /** What `valueSetResolver` gave for each canonical, at the last load. */
+  private resolved = new Map<string, fhir4.Coding[] | undefined>();
   private identifier?: string;
   private stored?: { id?: string; meta?: fhir4.Meta };
   private loadSeq = 0;
@@ -204,14 +213,34 @@ export class KbsQuestionnaire extends LitElement {
         this.finishLoad(seq, undefined, issues);
         return;
       }
+      this.resolved = await this.resolveRemote(questionnaire);
+      if (seq !== this.loadSeq) return;
+      const resolve = createValueSetResolver(questionnaire, this.valueSets, (canonical) => this.resolved.get(canonical));
+      issues.push(...unresolvedValueSetIssues(questionnaire, resolve));
       const context = { ...(this.patient ? { patient: this.patient } : {}), ...(this.encounter ? { encounter: this.encounter } : {}), ...(this.author ? { user: this.author } : {}) };
       const form = createFormState(questionnaire, { evaluator, context, ...(this.response ? { response: this.response } : {}) });
+      issues.push(...(form.issues ?? []));
       this.identifier = this.response?.identifier?.value?.replace(/^urn:uuid:/, '') ?? this.newId();
       this.stored = this.response ? { id: this.response.id, meta: this.response.meta } : undefined;
       this.finishLoad(seq, form, issues);
     } catch (e) {
       this.finishLoad(seq, undefined, [{ severity: 'error', location: 'Questionnaire', code: 'schema', message: `could not be loaded: ${(e as Error).message}` }]);
     }
+  }
+
+  /** Asks `valueSetResolver` for every answerValueSet not found locally, all at once. */
+  private async resolveRemote(questionnaire: Questionnaire): Promise<Map<string, fhir4.Coding[] | undefined>> {
+    const resolver = this.valueSetResolver;
+    const local = createValueSetResolver(questionnaire, this.valueSets);
+    const wanted = resolver ? answerValueSetsOf(questionnaire).filter((c) => !local(c)) : [];
+    const results = await Promise.all(wanted.map(async (canonical) => {
+      try {
+        return [canonical, await resolver!(canonical)] as const;
+      } catch {
+        return [canonical, undefined] as const;
+      }
+    }));
+    return new Map(results);
   }
 
   private finishLoad(seq: number, form: FormState | undefined, issues: Issue[]): void {
@@ -226,6 +255,11 @@ export class KbsQuestionnaire extends LitElement {
     this.raw.clear();
     this.rawVersion++;
     this.loading = false;
+    if (this.warnings.length) {
+      // For the integrator, not the clinician: the form itself shows only what the clinician can act on.
+      emit(this, 'kbs-load-warning', { issues: this.warnings });
+      console.warn(`kbs-questionnaire: ${this.warnings.length} warning(s) loading "${form?.questionnaire.title ?? form?.questionnaire.url ?? 'the questionnaire'}":\n${this.warnings.map((i) => `- ${i.location}: ${i.message}`).join('\n')}`);
+    }
   }
 
   /** Starts again with no answers and a new identifier (for instance when the subject changed). */
@@ -412,16 +446,32 @@ export class KbsQuestionnaire extends LitElement {
 
   // ---- rendering -----------------------------------------------------------------------------
 
+  private resolverFor?: { questionnaire: Questionnaire; valueSets: fhir4.ValueSet[]; resolved: Map<string, fhir4.Coding[] | undefined>; resolve: (c: string) => fhir4.Coding[] | undefined };
+
+  /** The codes of an answerValueSet: contained, given in `valueSets`, or from `valueSetResolver`. */
   private expansion(canonical: string): fhir4.Coding[] | undefined {
-    const [url, version] = canonical.split('|');
-    const vs = this.valueSets.find((v) => v.url === url && (!version || v.version === version));
-    return vs?.expansion?.contains?.map(({ system, code, display }) => ({ system, code, display }));
+    if (!this.form) return undefined;
+    const cached = this.resolverFor;
+    if (!cached || cached.questionnaire !== this.form.questionnaire || cached.valueSets !== this.valueSets || cached.resolved !== this.resolved) {
+      const resolved = this.resolved;
+      this.resolverFor = {
+        questionnaire: this.form.questionnaire, valueSets: this.valueSets, resolved,
+        resolve: createValueSetResolver(this.form.questionnaire, this.valueSets, (c) => resolved.get(c)),
+      };
+    }
+    return this.resolverFor!.resolve(canonical);
   }
 
   private options(item: fhir4.QuestionnaireItem): Answer[] {
     if (item.answerOption?.length) return item.answerOption.map(({ initialSelected: _i, extension: _e, ...value }) => value as Answer);
     if (item.answerValueSet) return (this.expansion(item.answerValueSet) ?? []).map((coding) => ({ valueCoding: coding }));
     return [];
+  }
+
+  /** A choice question whose options cannot be shown says so, in place of the options: never an empty list. */
+  private renderNoOptions(item: fhir4.QuestionnaireItem, path: ItemPath): TemplateResult {
+    const source = item.answerValueSet ?? 'no answerOption or answerValueSet in the form definition';
+    return html`<div class="notice" role="note" id="${idFor(path)}-0" data-no-options=${item.linkId}>The options for this question could not be loaded. Record the answer in the usual way, and tell your system administrator: <code>${source}</code></div>`;
   }
 
   private optionLabel(option: Answer): string {
@@ -464,7 +514,7 @@ export class KbsQuestionnaire extends LitElement {
     if (this.isHidden(item)) return [];
     if (item.type === 'display' && itemControl(item) === ItemControl.help) return []; // shown as the parent's hint
     if (item.type === 'group' && item.repeats) return [this.renderRepeatingGroup(node, parent)];
-    const path = parent ? `${parent}/${item.linkId}` : item.linkId;
+    const path = itemPath(parent, item.linkId);
     const enabled = this.form!.enabled.has(path);
     if (!enabled) {
       const protectedDisplay = getExtension(item, DISABLED_DISPLAY)?.valueCode === 'protected';
@@ -474,7 +524,7 @@ export class KbsQuestionnaire extends LitElement {
     // change in a 1,000-item form re-renders the items it touched, not all of them.
     const leaf = node.children.every((c) => c.item.type === 'display' && itemControl(c.item) === ItemControl.help);
     const answers = this.form!.answers.get(path);
-    const deps = [node, path, answers, this.issueFor(path), this.rawVersion, this.readonly, this.valueSets, this.submitted];
+    const deps = [node, path, answers, this.issueFor(path), this.rawVersion, this.readonly, this.valueSets, this.resolved, this.submitted];
     const rendered = !leaf || item.type === 'group' ? this.renderEnabled(node, path) : guard(deps, () => this.renderEnabled(node, path));
     return this.afterSlots.includes(item.linkId) ? [rendered, html`<slot name="after:${item.linkId}"></slot>`] : [rendered];
   }
@@ -539,7 +589,7 @@ export class KbsQuestionnaire extends LitElement {
       // A single tick: its label is the question, so no legend repeats it.
       return html`<div class=${groupClass} part="form-group" id=${id}>${hintHtml}${errorHtml}${this.renderChoices(node, path, issue !== undefined, describedBy)}${children}</div>`;
     }
-    if (item.type === 'boolean' || item.type === 'choice' || item.type === 'open-choice') {
+    if (item.type === 'boolean' || item.type === 'choice' || item.type === 'open-choice' || item.answerOption?.length) {
       return html`<div class=${groupClass} part="form-group">
         <fieldset aria-describedby=${describedBy} id=${id}>
           <legend part="legend">${this.prefixOf(item)}${this.textOf(item)}${required}</legend>
@@ -619,6 +669,8 @@ export class KbsQuestionnaire extends LitElement {
       return html`<div class="choices choices--inline">${radio(true, 'Yes', 0)}${radio(false, 'No', 1)}</div>`;
     }
     const options = this.options(item);
+    const noOptions = !options.length && (item.type !== 'open-choice' || item.answerValueSet !== undefined);
+    if (noOptions && item.type !== 'open-choice') return this.renderNoOptions(item, path);
     const selected = (o: Answer) => answers.some((a) => answersEqual(a, o));
     const otherText = answers.find((a) => a.valueString !== undefined && !options.some((o) => answersEqual(o, a)))?.valueString;
     const open = item.type === 'open-choice';
@@ -645,7 +697,7 @@ export class KbsQuestionnaire extends LitElement {
       const withOther = on && text.trim() ? [...(multiple ? kept : []), { valueString: text }] : multiple ? kept : [];
       this.userSet(path, withOther);
     };
-    return html`<div class="choices">
+    return html`${noOptions ? this.renderNoOptions(item, path) : nothing}<div class="choices">
       ${options.map((o, i) => html`<div class="choice">
         <input type=${type} id="${id}-${i}" name=${id} data-path=${path} data-option=${this.optionLabel(o)} .checked=${live(selected(o))} aria-invalid=${invalid ? 'true' : 'false'}
           @change=${(e: Event) => { if (!multiple) this.deleteRaw(otherKey); toggle(o, (e.target as HTMLInputElement).checked); }} />
@@ -716,12 +768,30 @@ export class KbsQuestionnaire extends LitElement {
     </div>`;
   }
 
+  /** The container of the questions of the current form, kept while the questionnaire is the same. */
+  private items?: { index: FormState['index']; element: HTMLDivElement };
+
+  /**
+   * The questions are rendered into their own container, which joins the form as one node on first
+   * render. Chromium re-checks a form's controls each time a control is inserted into it, so
+   * inserting a thousand questions one by one into the form grows with the square of their number.
+   */
+  private itemsContainer(form: FormState): HTMLDivElement {
+    if (this.items?.index !== form.index) {
+      const element = document.createElement('div');
+      element.className = 'items';
+      this.items = { index: form.index, element };
+    }
+    renderInto(this.renderItems(form.index.roots, undefined), this.items.element, { host: this });
+    return this.items.element;
+  }
+
   protected override render(): TemplateResult {
     if (this.loadIssues.length) {
       return html`<div class="load-error" role="alert">
         <h2>This form cannot be shown</h2>
         <p>The form definition has problems, so nothing can be recorded with it. Record in the usual way and tell your system administrator.</p>
-        <details><summary>Problems found (${this.loadIssues.length})</summary><ul>${this.loadIssues.slice(0, 20).map((i) => html`<li><code>${i.location}</code>: ${i.message}</li>`)}</ul></details>
+        <details><summary>Problems found (${this.loadIssues.length})</summary><ul>${this.loadIssues.slice(0, 20).map((i) => html`<li>${i.message.startsWith(i.location) ? i.message : html`<code>${i.location}</code>: ${i.message}`}</li>`)}</ul></details>
       </div>`;
     }
     if (!this.form) return html`<p role="status">${this.loading ? 'Loading form…' : 'No form to show.'}</p>`;
@@ -730,7 +800,7 @@ export class KbsQuestionnaire extends LitElement {
       ${this.renderErrorSummary()}
       <form part="form" novalidate @submit=${(e: Event) => { e.preventDefault(); void this.submit(); }}>
         <slot name="before"></slot>
-        ${this.renderItems(this.form.index.roots, undefined)}
+        ${this.itemsContainer(this.form)}
         <slot name="after"></slot>
         ${this.readonly || this.hideSubmit ? nothing : html`<button type="submit" part="submit">${this.submitLabel}</button>`}
       </form>
