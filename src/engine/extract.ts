@@ -237,7 +237,9 @@ function followUpTask(
     ...(response.subject ? { for: response.subject } : {}),
     ...(response.encounter ? { encounter: response.encounter } : {}),
     ...(response.authored ? { authoredOn: response.authored, lastModified: response.authored } : {}),
-    ...(response.author ? { requester: response.author, owner: response.author } : {}),
+    // The author asks for it; who does it is the role (and name) chosen, not the author. `owner` is
+    // left for the organisation's task routing to fill with a person or team.
+    ...(response.author ? { requester: response.author } : {}),
     ...(role ? { performerType: [{ coding: [role, ...mapCode(role)], text: role.display }] } : {}),
     ...(due ? { restriction: { period: { end: due } } } : {}),
   } as fhir4.Task;

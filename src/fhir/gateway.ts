@@ -218,7 +218,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
 
   // ---- resending by itself ----------------------------------------------------------------------
 
-  const resend = options.resendDelayMs ?? { first: 5_000, max: 300_000 };
+  const resend = options.resendDelayMs ?? { first: 3_000, max: 60_000 };
   let flushing: Promise<SubmitResult[]> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wait = resend.first;

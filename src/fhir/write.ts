@@ -47,17 +47,25 @@ export interface WriteDeps {
 const OK = /^2\d\d/;
 
 /** Writes `bundle` (a transaction built by the engine) from `progress` on; returns the server locations. */
-export async function writeSubmission(bundle: fhir4.Bundle, start: WriteProgress | undefined, deps: WriteDeps): Promise<string[]> {
+export async function writeSubmission(original: fhir4.Bundle, start: WriteProgress | undefined, deps: WriteDeps): Promise<string[]> {
+  const { bundle, skip } = await withCurrentFollowUps(original, start?.done ?? 0, deps);
   const entries = bundle.entry ?? [];
   const progress: WriteProgress = { done: start?.done ?? 0, refs: { ...(start?.refs ?? {}) }, created: [...(start?.created ?? [])] };
   try {
     // An amendment: the response's own versioned update, alone, first.
     if (progress.done === 0 && isVersionedUpdate(entries[0])) await sequenceStep(entries[0]!, progress, deps);
     if (progress.done < entries.length && (await deps.mode()) === 'transaction') {
-      const written = await asTransaction(bundle, entries, progress, deps);
+      const written = await asTransaction(bundle, entries, progress, skip, deps);
       if (written) return locations(entries, written.refs);
     }
-    while (progress.done < entries.length) await sequenceStep(entries[progress.done]!, progress, deps);
+    while (progress.done < entries.length) {
+      if (skip.has(progress.done)) {
+        progress.done++;
+        await deps.saveProgress(progress);
+      } else {
+        await sequenceStep(entries[progress.done]!, progress, deps);
+      }
+    }
     return locations(entries, progress.refs);
   } catch (raw) {
     const error = toGatewayError(raw);
@@ -66,6 +74,40 @@ export async function writeSubmission(bundle: fhir4.Bundle, start: WriteProgress
     }
     throw error;
   }
+}
+
+const OPEN_TASK = new Set(['draft', 'requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold']);
+
+/**
+ * The follow-up Tasks a submission updates were read when the form was opened; by the time it is
+ * sent (after a reload, or hours later from the outbox) someone may have updated or closed them.
+ * Each is read again: still open, the update goes on its current version; closed, it is left out
+ * (and so is its place in the Provenance). The record itself is never refused for a follow-up's sake.
+ */
+async function withCurrentFollowUps(bundle: fhir4.Bundle, from: number, deps: WriteDeps): Promise<{ bundle: fhir4.Bundle; skip: Set<number> }> {
+  const skip = new Set<number>();
+  const dropped = new Set<string>();
+  const entries = [...(bundle.entry ?? [])];
+  for (const [i, entry] of entries.entries()) {
+    const isFollowUpUpdate = i > 0 && i >= from && entry.request?.method === 'PUT' && !!entry.request.ifMatch && entry.resource?.resourceType === 'Task';
+    if (!isFollowUpUpdate) continue;
+    const id = entry.request!.url.split('/')[1]!;
+    const current = await deps.call<fhir4.Task>(() => deps.client.read({ resourceType: 'Task', id, options: deps.options() })).catch(() => undefined);
+    if (!current || !OPEN_TASK.has(current.status)) {
+      skip.add(i);
+      dropped.add(entry.fullUrl ?? '');
+      continue;
+    }
+    const versionId = current.meta?.versionId;
+    if (versionId) entries[i] = { ...entry, request: { ...entry.request!, ifMatch: `W/"${versionId}"` } };
+  }
+  // The Provenance names only what is written.
+  const final = dropped.size
+    ? entries.map((e) => (e.resource?.resourceType === 'Provenance'
+      ? { ...e, resource: { ...(e.resource as fhir4.Provenance), target: (e.resource as fhir4.Provenance).target.filter((t) => !dropped.has(t.reference ?? '')) } }
+      : e))
+    : entries;
+  return { bundle: { ...bundle, entry: final }, skip };
 }
 
 function isVersionedUpdate(entry: fhir4.BundleEntry | undefined): boolean {
@@ -139,9 +181,8 @@ async function sequenceStep(entry: fhir4.BundleEntry, progress: WriteProgress, d
       // A 412 after a retry: did the earlier attempt, whose reply was lost, already store exactly this?
       const error = toGatewayError(raw);
       if (error.status !== 412) throw error;
-      const stored = await deps.client.read({ resourceType: type as 'Observation', id, options: deps.options() }).catch(() => undefined) as (fhir4.QuestionnaireResponse | undefined);
-      const sent = resource as fhir4.QuestionnaireResponse;
-      if (!stored || stored.identifier?.value !== sent.identifier?.value || stored.status !== sent.status || stored.authored !== sent.authored) throw error;
+      const stored = await deps.call<fhir4.Resource>(() => deps.client.read({ resourceType: type as 'Observation', id, options: deps.options() })).catch(() => undefined);
+      if (!stored || !sameContent(stored, resource)) throw error;
       result = stored;
     }
   } else {
@@ -157,6 +198,24 @@ async function sequenceStep(entry: fhir4.BundleEntry, progress: WriteProgress, d
   await deps.saveProgress(progress);
 }
 
+/** JSON with object keys sorted at every depth, so equal content gives equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The same resource content, whatever the server added (`meta`, `id`, narrative). */
+function sameContent(stored: fhir4.Resource, sent: fhir4.Resource): boolean {
+  const strip = (r: fhir4.Resource) => {
+    const { meta: _m, id: _i, text: _t, ...rest } = r as fhir4.Resource & { text?: unknown };
+    return canonicalJson(rest);
+  };
+  return strip(stored) === strip(sent);
+}
+
 /** Is this error the server refusing the transaction as such (not its content)? */
 export function refusesTransaction(error: FhirGatewayError): boolean {
   const status = error.status ?? 0;
@@ -167,8 +226,8 @@ export function refusesTransaction(error: FhirGatewayError): boolean {
 }
 
 /** The rest of the submission as one transaction; undefined when the server refused transactions (then: a sequence). */
-async function asTransaction(bundle: fhir4.Bundle, entries: fhir4.BundleEntry[], progress: WriteProgress, deps: WriteDeps): Promise<{ refs: Record<string, string> } | undefined> {
-  const rest = entries.slice(progress.done).map((e) => ({ ...e, resource: substitute(e.resource, progress.refs) }));
+async function asTransaction(bundle: fhir4.Bundle, entries: fhir4.BundleEntry[], progress: WriteProgress, skip: Set<number>, deps: WriteDeps): Promise<{ refs: Record<string, string> } | undefined> {
+  const rest = entries.map((e, i) => ({ e, i })).filter(({ i }) => i >= progress.done && !skip.has(i)).map(({ e }) => ({ ...e, resource: substitute(e.resource, progress.refs) }));
   let answer: fhir4.Bundle;
   try {
     // A reply that does not confirm every entry is retried like a lost one (every entry is conditional).

@@ -1,7 +1,8 @@
 /**
  * The outbox in a real browser: a routine enquiry that could not be completed is submitted while
  * the record system is down, the page is reloaded, the record system comes back — and exactly one
- * response, its Observations, one Task and one Provenance arrive without anyone clicking anything.
+ * response, its Observations, its follow-up (the mother's open one, updated on the version the
+ * restarted server holds) and one Provenance arrive without anyone clicking anything.
  * At no moment does IndexedDB hold clinical content in clear text.
  *
  * The page and the bundle are served from the built files by the test (so they load while the
@@ -143,11 +144,20 @@ test('submitted while the server is down, reloaded, server back: sent once, with
   // The server comes back on the same address with the same records; nobody clicks anything.
   server = await startFhirServer({ dataDir, port });
   expect(await mine(uuid)).toEqual({ responses: 0 });
-  await expect.poll(async () => (await mine(uuid)).responses, { timeout: 60_000, interval: 1000 }).toBe(1);
-  await expect.poll(async () => mine(uuid), { timeout: 10_000 }).toEqual({ responses: 1, QuestionnaireResponse: 1, Observation: 3, Task: 1, Provenance: 1 });
+  await expect.poll(async () => (await mine(uuid)).responses, { timeout: 90_000, interval: 1000 }).toBe(1);
+  // Its follow-up is the demo mother's open one, updated in place (so it carries its own identifier).
+  const followUp = async () => {
+    const [, bundle] = await server!.request('GET', '/Task?patient=Patient/demo-mother&status=requested');
+    return ((bundle as fhir4.Bundle).entry ?? []).map((e) => e.resource as fhir4.Task);
+  };
+  await expect.poll(async () => mine(uuid), { timeout: 10_000 }).toEqual({ responses: 1, QuestionnaireResponse: 1, Observation: 3, Provenance: 1 });
+  const [, found] = await server!.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|urn:uuid:${uuid}`)}`);
+  const qrId = ((found as fhir4.Bundle).entry![0]!.resource as fhir4.Resource).id;
+  expect((await followUp()).map((t) => t.focus?.reference)).toEqual([`QuestionnaireResponse/${qrId}`]);
   await expect.poll(async () => (await indexedDbText(page)).includes('entry:'), { timeout: 10_000 }).toBe(false);
   // And it stays exactly one.
   await page.waitForTimeout(2000);
-  expect(await mine(uuid)).toEqual({ responses: 1, QuestionnaireResponse: 1, Observation: 3, Task: 1, Provenance: 1 });
+  expect(await mine(uuid)).toEqual({ responses: 1, QuestionnaireResponse: 1, Observation: 3, Provenance: 1 });
+  expect(await followUp()).toHaveLength(1);
   await context.close();
-}, 120_000);
+}, 180_000);

@@ -58,7 +58,7 @@ test('EHR launch: PKCE sign-in, launch context, bearer token on every FHIR reque
   await expect.poll(async () => {
     const [, found] = await env.server.request('GET', '/QuestionnaireResponse?subject=Patient/demo-baby');
     return ((found as fhir4.Bundle).entry ?? []).length;
-  }, { timeout: 10_000 }).toBe(1);
+  }, { timeout: 30_000 }).toBe(1);
   expect(fhirAuth.length).toBeGreaterThan(0);
   expect(new Set(fhirAuth)).toEqual(new Set(['Bearer token-123']));
   await page.close();

@@ -106,6 +106,72 @@ describe('1. the routine enquiry follows the patient the host shows', () => {
   });
 });
 
+describe('one element reused for another baby', () => {
+  test("the bed-sharing family copy and outcome never carry the first baby's answers", async () => {
+    const page = await env.browser.newPage();
+    await page.addInitScript(() => {
+      const w = window as unknown as { __copy?: string };
+      const frameWindow = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, 'contentWindow')!;
+      Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', {
+        get(this: HTMLIFrameElement) {
+          const win = frameWindow.get!.call(this) as Window | null;
+          if (win) win.print = () => void (w.__copy = win.document.body.textContent ?? '');
+          return win;
+        },
+      });
+    });
+    await openHarness(page, env.server, '<main id="host"><kbs-bed-sharing-assessment></kbs-bed-sharing-assessment></main>');
+    const result = await page.evaluate(async () => {
+      const bed = document.querySelector('kbs-bed-sharing-assessment') as El;
+      bed.setAttribute('fhir-base-url', `${location.origin}/fhir`);
+      bed.patient = { reference: 'Patient/demo-baby' };
+      await bed.subjectReady;
+      await bed.ready;
+      const inner = () => bed.shadowRoot!.querySelector('kbs-questionnaire')!.shadowRoot!;
+      (inner().querySelector('[data-path="checklist/alcohol"][data-option="Yes"]') as HTMLInputElement).click();
+      await new Promise((r) => setTimeout(r, 100));
+      const before = !!bed.shadowRoot!.querySelector('[part=explanation]');
+      bed.patient = { reference: 'Patient/baby-b' };
+      await bed.subjectReady;
+      await new Promise((r) => setTimeout(r, 300));
+      (bed.shadowRoot!.querySelector('[part=print]') as HTMLButtonElement).click();
+      return { before, after: !!bed.shadowRoot!.querySelector('[part=explanation]'), copy: (window as unknown as { __copy?: string }).__copy ?? '' };
+    });
+    expect(result.before).toBe(true);
+    expect(result.after).toBe(false);
+    expect(result.copy).toContain('Have you or anyone who will share the bed with your baby had any alcohol?');
+    expect(result.copy).not.toContain('Yes');
+    expect(result.copy).not.toContain('You answered yes');
+    await page.close();
+  });
+
+  test('the 8-week tally starts again for the next baby', async () => {
+    const page = await env.browser.newPage();
+    await openHarness(page, env.server, '<main id="host"><kbs-eight-week-check></kbs-eight-week-check></main>');
+    const tallies = await page.evaluate(async () => {
+      const check = document.querySelector('kbs-eight-week-check') as El;
+      check.setAttribute('fhir-base-url', `${location.origin}/fhir`);
+      check.patient = { reference: 'Patient/demo-baby' };
+      await check.subjectReady;
+      await check.ready;
+      const tally = () => check.shadowRoot!.querySelector('[part=tally]')!.textContent!.trim();
+      const form = check.shadowRoot!.querySelector('kbs-questionnaire')!;
+      (form.shadowRoot!.querySelector('[data-path="kbs/advice-child-safety"]') as HTMLInputElement).click();
+      const saved = new Promise((r) => check.addEventListener('kbs-saved', r, { once: true }));
+      (form.shadowRoot!.querySelector('button[type=submit]') as HTMLButtonElement).click();
+      await saved;
+      await check.updateComplete;
+      const first = tally();
+      check.patient = { reference: 'Patient/baby-b' };
+      await check.subjectReady;
+      await new Promise((r) => setTimeout(r, 300));
+      return [first, tally()];
+    });
+    expect(tallies).toEqual(['1 of 3 messages recorded as given.', '0 of 3 messages ticked.']);
+    await page.close();
+  });
+});
+
 describe('2. launched from the mother\'s own record', () => {
   test('the enquiry files to her, never to her own mother; the baby templates refuse her as "the baby"', async () => {
     const page = await env.browser.newPage();

@@ -73,11 +73,12 @@ describe('observation-based extraction', () => {
       intent: 'order',
       for: GOLDEN_META.mother,
       requester: GOLDEN_META.author,
-      owner: GOLDEN_META.author,
       restriction: { period: { end: '2026-12-04' } },
       performerType: [{ text: 'Health visitor' }],
     });
     expect(task.description).toBe('Complete the routine enquiry with the mother alone. Not completed because: Partner present. Follow-up by: Health visitor.');
+    // The author is not the one to follow up: no owner is invented (the role is in performerType).
+    expect(task.owner).toBeUndefined();
     expect(task.meta?.security?.map((s) => s.code)).toEqual(['R', 'SDV']);
   });
 

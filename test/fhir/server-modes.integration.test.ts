@@ -103,7 +103,10 @@ describe.each(MODES)('a server in mode %s', (_mode, options) => {
     const stillOpen = await open();
     expect(stillOpen).toHaveLength(1);
     expect(stillOpen[0]!.task.focus?.reference).toMatch(/^QuestionnaireResponse\//);
-    // Completed: closed, pointing at the new response.
+    // Someone else touches the follow-up meanwhile (a newer version than the form read)…
+    const [, current] = await server.request('GET', `/Task/${stillOpen[0]!.id}`);
+    await server.request('PUT', `/Task/${stillOpen[0]!.id}`, { ...(current as fhir4.Task), note: [...((current as fhir4.Task).note ?? []), { text: 'Phoned, no answer.' }] });
+    // …and the completed enquiry still closes it, on the version it finds: the record is never refused for it.
     const done = freshSubmission('completed-no-disclosure');
     expect((await gateway.submit({ questionnaire: done.q, response: done.response, followUps: stillOpen })).state).toBe('saved');
     expect(await open()).toEqual([]);

@@ -68,6 +68,11 @@ export class KbsBedSharingAssessment extends KbsTemplateElement {
     return findBaby(gateway, this.patient, now);
   }
 
+  /** Another baby: the outcome, its explanation and the family copy come from the new, empty answers. */
+  protected override afterReset(): void {
+    this.onChange();
+  }
+
   protected override async firstUpdated(): Promise<void> {
     // A resumed or read-only record shows its outcome without any change.
     await this.ready;
@@ -122,6 +127,8 @@ export class KbsBedSharingAssessment extends KbsTemplateElement {
 
   /** The family copy: key messages, safer co-sleeping advice, the checklist as answered, the outcome and its explanation. */
   familyCopy(): TemplateResult {
+    // Always the answers on screen now, never a copy kept from before.
+    this.form_ = this.questionnaireElement?.state;
     const state = this.form_;
     const children = (linkId: string) => state?.index.byLinkId.get(linkId)?.children.map((c) => c.item) ?? [];
     const outcome = this.outcome();
@@ -177,6 +184,7 @@ export class KbsBedSharingAssessment extends KbsTemplateElement {
       : nothing;
     return html`<div @kbs-answer-change=${this.onChange} @kbs-response-change=${this.onChange}>
         ${this.renderSubjectProblem()}
+        ${this.renderOutboxNote()}
         ${this.renderForm(this.encounter, { afterSlots: ['outcome-advised-not-to-bed-share', 'outcome-no-checklist-risk'], slotted })}
         <button type="button" class="secondary no-print" part="print" @click=${() => this.printFamilyCopy()}>Print a copy for the family</button>
       </div>`;

@@ -202,7 +202,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
         ${this.renderSubjectProblem()}
         ${showForm ? nothing : this.renderGate()}
       </div>
-      ${showForm && this.gateDone && !this.hiddenScreen ? this.renderRecord() : nothing}
+      ${showForm && this.gateDone && !this.hiddenScreen ? html`${this.renderOutboxNote()}${this.renderRecord()}` : nothing}
       <div @kbs-saved=${this.onSaved}>${showForm ? this.renderForm(this.motherEncounter, { hidden: this.hiddenScreen, followUpsFor: this.followUpsFor }) : nothing}</div>`;
   }
 }

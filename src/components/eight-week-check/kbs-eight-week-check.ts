@@ -61,9 +61,17 @@ export class KbsEightWeekCheck extends KbsTemplateElement {
 
   private changedSinceLoad = false;
 
+  /** Another baby: nothing ticked, nothing recorded yet. */
+  protected override afterReset(): void {
+    this.saved = false;
+    this.changedSinceLoad = false;
+    this.count();
+  }
+
   protected override render(): TemplateResult {
     return html`<div @kbs-answer-change=${() => { this.changedSinceLoad = true; this.onChange(); }} @kbs-response-change=${this.onChange} @kbs-saved=${this.onSaved}>
       ${this.renderSubjectProblem()}
+      ${this.renderOutboxNote()}
       ${this.renderForm(this.encounter)}
       <p class="tally" part="tally" aria-live="polite">${this.tally()}</p>
     </div>`;

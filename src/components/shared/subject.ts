@@ -4,12 +4,19 @@
  * clinician understands; nothing in between is ever used.
  */
 import { findInvalidNhsNumber, formatNhsNumber, NHS_NUMBER_SYSTEM, subjectKind, type Reference } from '../../engine/index.js';
+import { FhirGatewayError } from '../../fhir/errors.js';
 import type { KbsGateway } from '../../fhir/gateway.js';
 
 /** A reason the subject cannot be used; `message` is for the clinician. */
 export class SubjectProblem extends Error {
   override readonly name = 'SubjectProblem';
+  /** The record system could not be reached (or refused the sign-in): worth checking again later. */
+  constructor(message: string, readonly transient = false) {
+    super(message);
+  }
 }
+
+const transient = (e: unknown) => e instanceof FhirGatewayError && (e.retryable || e.status === 401 || e.status === 403);
 
 const PATIENT_REFERENCE = /^(?:https?:\/\/[^?#]+\/)?Patient\/([A-Za-z0-9\-.]{1,64})$/;
 
@@ -35,7 +42,7 @@ export async function readPatient(gateway: KbsGateway | undefined, reference: Re
   try {
     patient = await gateway.resolvePatient(id ? { id } : { nhsNumber: nhsNumber! });
   } catch (e) {
-    throw new SubjectProblem(`The ${whose}'s record could not be read: ${(e as Error).message} Nothing will be saved until it can.`);
+    throw new SubjectProblem(`The ${whose}'s record could not be read: ${(e as Error).message} Nothing will be saved until it can.`, transient(e));
   }
   const recorded = patient.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value;
   if (nhsNumber && recorded && recorded.replace(/\s/g, '') !== nhsNumber.replace(/\s/g, '')) {
@@ -98,7 +105,7 @@ export async function findMother(gateway: KbsGateway | undefined, given: { mothe
     try {
       mother = await gateway.resolveMother(context);
     } catch (e) {
-      throw new SubjectProblem(`The mother's record could not be found from the baby's record: ${(e as Error).message} Nothing will be saved until it is.`);
+      throw new SubjectProblem(`The mother's record could not be found from the baby's record: ${(e as Error).message} Nothing will be saved until it is.`, transient(e));
     }
     const motherKind = subjectKind(mother, now);
     if (motherKind === 'baby' || motherKind === 'child') throw new SubjectProblem(`The record linked as the baby's mother is ${motherKind === 'baby' ? 'a baby\'s' : 'a child\'s'} (${described(mother)}). Nothing will be saved. Check the family's details.`);

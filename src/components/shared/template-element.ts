@@ -7,6 +7,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { property, query, state } from 'lit/decorators.js';
 import { questionnaireCanonical, type Questionnaire, type QuestionnaireResponse, type Reference } from '../../engine/index.js';
 import { createFhirGateway, type KbsGateway } from '../../fhir/gateway.js';
+import { emit } from '../events.js';
 import { SubjectProblem } from './subject.js';
 import { CONCEPT_MAPS, VALUE_SETS } from '../generated/content.js';
 import { KbsQuestionnaire } from '../questionnaire/kbs-questionnaire.js';
@@ -35,7 +36,6 @@ export abstract class KbsTemplateElement extends LitElement {
   @property({ attribute: false }) newId: () => string = () => globalThis.crypto.randomUUID();
 
   @state() protected active?: Questionnaire;
-  @state() protected notice?: string;
   /** The form is shown only once the questionnaire is settled, so it never swaps under the user. */
   @state() protected resolving = true;
   private resolved: Promise<void> = Promise.resolve();
@@ -113,14 +113,98 @@ export abstract class KbsTemplateElement extends LitElement {
         if (seq !== this.subjectSeq || error === SUPERSEDED) return;
         this.subjectProblem = error instanceof SubjectProblem ? error.message : `Whose record this is could not be checked (${(error as Error).message}). Nothing will be saved.`;
         this.subjectChecking = false;
+        // The record system could not be reached: check again by itself, waiting longer each time.
+        if (error instanceof SubjectProblem && error.transient) this.recheckLater(seq);
       },
     );
   }
 
+  private recheckTimer?: ReturnType<typeof setTimeout>;
+  private recheckWait = 5_000;
+
+  private recheckLater(seq: number): void {
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = setTimeout(() => {
+      if (seq === this.subjectSeq && this.isConnected) this.subjectChecked = this.checkSubject();
+    }, this.recheckWait);
+    this.recheckWait = Math.min(this.recheckWait * 2, 60_000);
+  }
+
+  private onOnline = () => {
+    if (this.subjectProblem) {
+      this.recheckWait = 5_000;
+      this.subjectChecked = this.checkSubject();
+    }
+  };
+
+  /** Records of this template kept on this device (unsent), and whether one was just sent. */
+  @state() protected waiting = 0;
+  @state() protected sentFromDevice = false;
+  /** A record kept on this device that the record system refused when the outbox sent it. */
+  @state() protected refusedFromDevice?: string;
+  private stopListening?: () => void;
+  private listeningTo?: KbsGateway;
+
+  /** Counts this template's unsent records and hears when the outbox sends one. */
+  private async watchOutbox(): Promise<void> {
+    await this.settled;
+    const gateway = this.effectiveGateway;
+    if (!gateway || gateway === this.listeningTo) return;
+    this.stopListening?.();
+    this.listeningTo = gateway;
+    const url = this.bundled.url;
+    const mine = async () => (await gateway.pending().catch(() => [])).filter((e) => (e.bundle.entry?.[0]?.resource as QuestionnaireResponse | undefined)?.questionnaire?.split('|')[0] === url).length;
+    this.waiting = await mine();
+    this.stopListening = gateway.onResult((result) => {
+      void mine().then((n) => {
+        if (result.state === 'saved' && n < this.waiting) {
+          this.sentFromDevice = true;
+          // Tell the host, so its record view can refresh: a record this page kept has reached the record system.
+          emit(this, 'kbs-saved', { result });
+        }
+        if (result.state === 'rejected' && n < this.waiting) {
+          this.refusedFromDevice = result.message;
+          emit(this, 'kbs-save-error', { result });
+        }
+        this.waiting = n;
+      });
+    });
+  }
+
+  /** A line about records kept on this device: waiting (do not enter them again), or now saved. */
+  protected renderOutboxNote(): TemplateResult | typeof nothing {
+    if (this.refusedFromDevice) {
+      return html`<p class="error-message subject-problem" role="alert" part="outbox">A record kept on this device was not accepted by the record system, so it is not in the record: ${this.refusedFromDevice} Record it again.</p>`;
+    }
+    if (this.waiting) {
+      return html`<p class="hint" role="status" part="outbox">${this.waiting === 1 ? 'A record' : `${this.waiting} records`} of this kind made on this device ${this.waiting === 1 ? 'is' : 'are'} waiting to be sent to the record system. ${this.waiting === 1 ? 'It' : 'They'} will be sent automatically: do not enter ${this.waiting === 1 ? 'it' : 'them'} again.</p>`;
+    }
+    return this.sentFromDevice ? html`<p class="hint" role="status" part="outbox">Records kept on this device have now been saved to the record system.</p>` : nothing;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    globalThis.addEventListener?.('online', this.onOnline);
+    if (this.hasUpdated) void this.watchOutbox();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    globalThis.removeEventListener?.('online', this.onOnline);
+    clearTimeout(this.recheckTimer);
+    this.stopListening?.();
+    this.stopListening = undefined;
+    this.listeningTo = undefined;
+  }
+
   /** The subject changed under the form: answers given for someone else are dropped. */
   protected subjectChanged(): void {
-    void this.form?.reset();
+    const form = this.form;
+    if (form) void form.reset().then(() => this.afterReset());
   }
+
+  /** After the form started again: templates clear what they derived from the old answers. */
+  protected afterReset(): void {}
 
   /** The inner renderer (after first render). */
   get questionnaireElement(): KbsQuestionnaire | undefined {
@@ -140,7 +224,11 @@ export abstract class KbsTemplateElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('questionnaire') || this.resolvedFor === undefined) this.resolved = this.resolveQuestionnaire();
-    if (this.subjectSeq === 0 || this.subjectInputs.some((name) => (changed as Map<PropertyKey, unknown>).has(name))) this.subjectChecked = this.checkSubject();
+    if (this.subjectSeq === 0 || this.subjectInputs.some((name) => (changed as Map<PropertyKey, unknown>).has(name))) {
+      this.recheckWait = 5_000;
+      this.subjectChecked = this.checkSubject();
+    }
+    if (this.subjectSeq === 1 || changed.has('gateway') || changed.has('fhirBaseUrl')) void this.watchOutbox();
   }
 
   /** The host's questionnaire, else the record system's copy of the bundled one, else the bundled one. */
@@ -162,7 +250,8 @@ export abstract class KbsTemplateElement extends LitElement {
     // Only the same canonical url|version is the same form; anything else a server returns is ignored.
     const same = loaded && questionnaireCanonical(loaded.questionnaire) === canonical;
     this.active = same ? loaded.questionnaire : wanted;
-    this.notice = loaded?.notice;
+    // Same canonical and version means the same content: which copy is used is the integrator's concern, not the clinician's.
+    if (loaded?.notice) console.info(`${this.localName}: ${loaded.notice}`);
     this.resolving = false;
   }
 
@@ -174,8 +263,7 @@ export abstract class KbsTemplateElement extends LitElement {
   protected renderForm(encounter: Reference | undefined, options: { hidden?: boolean; afterSlots?: readonly string[]; slotted?: unknown; followUpsFor?: KbsQuestionnaire['followUpsFor'] } = {}): TemplateResult {
     if (this.resolving) return html`<p role="status">Loading form…</p>`;
     const subject = this.subject;
-    return html`${this.notice ? html`<p class="hint" role="note">${this.notice}</p>` : nothing}
-      <kbs-questionnaire
+    return html`<kbs-questionnaire
         ?hidden=${options.hidden === true}
         .questionnaire=${this.active}
         .response=${this.response}
