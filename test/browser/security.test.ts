@@ -6,7 +6,7 @@
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RENDERING_XHTML } from '../../src/engine/index.js';
-import { openHarness, screenshot, useBrowserAndServer } from './support.js';
+import { openHarness, screenshot, shadowText, useBrowserAndServer } from './support.js';
 
 const EVIL = 'http://127.0.0.2:9';
 const PAYLOADS = [
@@ -168,16 +168,24 @@ describe('the family copy of the bed-sharing assessment', () => {
         text: copy.innerText,
         formHidden: getComputedStyle(bed.querySelector('.screen')!).display,
         enquiryPrinted: getComputedStyle(da).display,
-        pageText: document.body.innerText,
       };
     });
+    // Everything on paper, through every shadow root (document.body.innerText would see none of it).
+    const pageText = await shadowText(page);
     expect(printed.visible).toBe('block');
     expect(printed.formHidden).toBe('none');
     expect(printed.text).toContain('Put babies on their back for every sleep.');
     expect(printed.text).toContain('Smoking increases the risk of SIDS');
     expect(printed.text).toContain('You are advised not to co-sleep/bed share');
     expect(printed.enquiryPrinted).toBe('none');
-    for (const secret of ['Routine enquiry', 'abuse', 'Current abuse disclosed', 'mother alone']) expect(printed.text).not.toContain(secret);
+    // The checklist is printed as answered: the smoking row says Yes, the others are blank.
+    expect(printed.text).toMatch(/share the bed with your baby smoke\?\s+Yes\s+Smoking increases the risk of SIDS/);
+    expect(printed.text).not.toMatch(/\?\s+No\s/);
+    // Guards the mutation "drop the enquiry's `@media print { :host { display: none } }`" (and any
+    // other way the enquiry reaches paper): the printed page would then carry the enquiry's words.
+    expect(pageText).toContain('Put babies on their back for every sleep.');
+    expect(pageText).toContain('Smoking increases the risk of SIDS');
+    for (const secret of ['Routine enquiry', 'abuse', 'Current abuse disclosed', 'alone', 'Stage']) expect(pageText).not.toContain(secret);
     await page.screenshot({ path: (await screenshot(page, 'family-copy-print')) });
     await page.close();
   });
