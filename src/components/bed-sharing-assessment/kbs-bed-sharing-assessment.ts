@@ -16,7 +16,12 @@ const OUTCOME_NOT = 'checklist/outcome-advised-not-to-bed-share';
 const OUTCOME_OK = 'checklist/outcome-no-checklist-risk';
 
 /**
- * @fires kbs-answer-change @fires kbs-response-change @fires kbs-submit @fires kbs-saved @fires kbs-save-error @fires kbs-invalid
+ * @fires kbs-answer-change - The user changed an answer (from the inner kbs-questionnaire; bubbles, composed).
+ * @fires kbs-response-change - The in-progress response changed (after each answer).
+ * @fires kbs-submit - The user asked to save and the answers are valid; cancel it to save yourself.
+ * @fires kbs-saved - The record system confirmed the save.
+ * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
+ * @fires kbs-invalid - The user asked to save but some answers need attention.
  * @csspart explanation - The words that go with the outcome.
  * @csspart family-copy - The printed copy for the family.
  * @csspart print - The "Print a copy for the family" button.
