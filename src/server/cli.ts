@@ -10,10 +10,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'fhir-kit-client';
 import { loadQuestionnaire } from '../engine/index.js';
 import * as validators from '../engine/generated/fhir-validators.js';
 import type { SchemaValidator } from '../engine/schema-types.js';
+import { createClient } from '../fhir/client.js';
 import { toGatewayError } from '../fhir/errors.js';
 import { contentTransaction, PACKAGE_ROOT, readContent, type ContentResource } from './content.js';
 import { startFhirServer } from './fhir-server.js';
@@ -64,7 +64,7 @@ async function deploy(args: string[]): Promise<void> {
   const content = readContent();
   const problems = content.flatMap(({ file, resource }) => validateResourceFile(resource).map((p) => `${file}: ${p}`));
   if (problems.length) fail(`Not deployed: the content has problems:\n${problems.join('\n')}`);
-  const client = new Client({ baseUrl: values.server!.replace(/\/$/, ''), ...(values.token ? { bearerToken: values.token } : {}) });
+  const client = createClient({ baseUrl: values.server!, token: values.token });
   try {
     const result = (await client.transaction({ body: contentTransaction(content.map((c) => c.resource)) as never })) as unknown as fhir4.Bundle;
     const statuses = (result.entry ?? []).map((e) => e.response?.status ?? '?');
