@@ -16,7 +16,7 @@ import type { SchemaValidator } from '../engine/schema-types.js';
 import { createClient } from '../fhir/client.js';
 import { toGatewayError } from '../fhir/errors.js';
 import { contentTransaction, PACKAGE_ROOT, readContent, type ContentResource } from './content.js';
-import { startFhirServer } from './fhir-server.js';
+import { loadFhirServer } from './load-server.js';
 import { seedDemo } from './seed.js';
 
 const USAGE = `Usage:
@@ -43,6 +43,7 @@ async function serve(args: string[]): Promise<void> {
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`Not a port: ${values.port}`, 2);
   const dataDir = values.memory ? undefined : resolve(values.data ?? process.env.KBS_DATA_DIR ?? '.kbs-data');
+  const { startFhirServer } = await loadFhirServer().catch((e: Error) => fail(e.message));
   const server = await startFhirServer({
     port,
     host: values.host ?? process.env.HOST ?? '127.0.0.1',
