@@ -4,6 +4,7 @@
  * Runs against the embedded server by default, or `?fhir=<base url>` (and `#token=` for a bearer token).
  */
 import '../components/index.js';
+import { createClient, createRecordReader } from '../fhir/client.js';
 import { createFhirGateway } from '../fhir/gateway.js';
 import { CONCEPT_MAPS } from '../components/generated/content.js';
 import { formatNhsNumber, NHS_NUMBER_SYSTEM, type Reference } from '../engine/index.js';
@@ -11,7 +12,10 @@ import { formatNhsNumber, NHS_NUMBER_SYSTEM, type Reference } from '../engine/in
 const params = new URLSearchParams(location.search);
 const baseUrl = params.get('fhir') ?? `${location.origin}/fhir`;
 const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
-const gateway = createFhirGateway({ baseUrl, token, conceptMaps: CONCEPT_MAPS });
+// One configured client: the templates write through the gateway, the record panel reads through it too.
+const client = createClient({ baseUrl, token });
+const gateway = createFhirGateway({ client, conceptMaps: CONCEPT_MAPS });
+const records = createRecordReader(client);
 
 const ROLES = {
   gp: { author: 'Practitioner/demo-gp', templates: ['kbs-eight-week-check', 'kbs-domestic-abuse-enquiry'] },
@@ -32,13 +36,6 @@ const el = (tag: string, text?: string, className?: string) => {
   if (className) node.className = className;
   return node;
 };
-
-async function search(query: string): Promise<fhir4.Resource[]> {
-  const response = await fetch(`${baseUrl}/${query}`, { headers: { accept: 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const bundle = (await response.json()) as fhir4.Bundle;
-  return (bundle.entry ?? []).map((e) => e.resource!).filter(Boolean);
-}
 
 const nameOf = (p: fhir4.Patient) => `${p.name?.[0]?.given?.join(' ') ?? ''} ${p.name?.[0]?.family ?? ''}`.trim();
 const nhsOf = (p: fhir4.Patient) => formatNhsNumber(p.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value ?? '');
@@ -132,10 +129,10 @@ async function refreshRecord(): Promise<void> {
   if (!baby || !mother) return;
   try {
     const [babyResponses, babyObservations, motherResponses, motherTasks] = await Promise.all([
-      search(`QuestionnaireResponse?subject=Patient/${baby.id}&_sort=-authored`),
-      search(`Observation?subject=Patient/${baby.id}&category=survey`),
-      search(`QuestionnaireResponse?subject=Patient/${mother.id}&_sort=-authored`),
-      search(`Task?patient=Patient/${mother.id}&status=requested`),
+      records.search('QuestionnaireResponse', { subject: `Patient/${baby.id}`, _sort: '-authored' }),
+      records.search('Observation', { subject: `Patient/${baby.id}`, category: 'survey' }),
+      records.search('QuestionnaireResponse', { subject: `Patient/${mother.id}`, _sort: '-authored' }),
+      records.search('Task', { patient: `Patient/${mother.id}`, status: 'requested' }),
     ]);
     panel.replaceChildren(
       el('h3', `Baby's record — ${nameOf(baby)}`),

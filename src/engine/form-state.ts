@@ -106,11 +106,13 @@ function toAnswers(node: ItemNode, values: unknown[]): Answer[] {
     }
     const key = ANSWER_VALUE_KEY[type as keyof typeof ANSWER_VALUE_KEY];
     if (!key) continue;
+    // Each key takes only its own kind of value: a string "true" never becomes a valueBoolean.
     const ok =
-      (key === 'valueBoolean' && typeof value === 'boolean') ||
-      (key === 'valueInteger' && Number.isInteger(value)) ||
-      (key === 'valueDecimal' && typeof value === 'number') ||
-      (key === 'valueQuantity' || key === 'valueReference' ? typeof value === 'object' : typeof value === 'string');
+      key === 'valueBoolean' ? typeof value === 'boolean'
+        : key === 'valueInteger' ? Number.isInteger(value)
+          : key === 'valueDecimal' ? typeof value === 'number'
+            : key === 'valueQuantity' || key === 'valueReference' ? typeof value === 'object'
+              : typeof value === 'string';
     if (ok) out.push({ [key]: value } as Answer);
   }
   return node.item.repeats ? out : out.slice(0, 1);

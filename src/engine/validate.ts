@@ -94,10 +94,18 @@ function checkAnswer(
     const limit = getExtension(item, url);
     const bound = limit ? valueOf(limit) : undefined;
     if (!bound) continue;
-    const comparable = value.key === 'valueQuantity' ? (answer.valueQuantity?.value ?? NaN) : value.value;
-    const order = compareValues(bound.key === value.key || value.key !== 'valueQuantity' ? bound.key : 'valueDecimal', comparable, bound.value);
-    if (order !== undefined && fails(order)) add(code, message(item, String(bound.value)));
+    // A quantity answer is compared with a quantity bound in the same units, or by its number with a decimal/integer bound.
+    const quantityByNumber = value.key === 'valueQuantity' && bound.key !== 'valueQuantity';
+    const comparable = quantityByNumber ? (answer.valueQuantity?.value ?? NaN) : value.value;
+    const order = compareValues(quantityByNumber ? 'valueDecimal' : bound.key, comparable, bound.value);
+    if (order !== undefined && fails(order)) add(code, message(item, boundText(bound)));
   }
+}
+
+function boundText(bound: { key: string; value: unknown }): string {
+  if (bound.key !== 'valueQuantity') return String(bound.value);
+  const q = bound.value as fhir4.Quantity;
+  return [q.value, q.unit ?? q.code].filter((p) => p !== undefined).join(' ');
 }
 
 function checkOption(

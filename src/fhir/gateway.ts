@@ -406,3 +406,4 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
     return baseUrl.replace(/\/$/, '');
   }
 }
+export { FhirGatewayError } from './errors.js';

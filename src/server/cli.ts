@@ -16,7 +16,8 @@ import * as validators from '../engine/generated/fhir-validators.js';
 import type { SchemaValidator } from '../engine/schema-types.js';
 import { DeployError, deployContent } from '../fhir/deploy.js';
 import { PACKAGE_ROOT, readContent, type ContentResource } from './content.js';
-import { DEFAULT_MAX_BODY_BYTES, isLoopback as isLoopbackHost, ServerStartError, startFhirServer, type TransactionMode } from './fhir-server.js';
+import type { TransactionMode } from './fhir-server.js';
+import { loadFhirServer } from './load-server.js';
 import { seedDemo } from './seed.js';
 import { formatAudit, runAudit } from './audit.js';
 
@@ -25,7 +26,7 @@ const USAGE = `Usage:
             [--token TOKEN | --require-token TOKEN]   every /fhir request needs "Authorization: Bearer TOKEN" (or KBS_TOKEN);
                                                       required on any address but loopback
             [--allow-origin ORIGIN ...]               another origin allowed to send requests (CORS)
-            [--max-body-bytes N]                      larger request bodies get 413 (default ${DEFAULT_MAX_BODY_BYTES})
+            [--max-body-bytes N]                      larger request bodies get 413 (default 10485760, 10 MB)
             [--dev]                                   also serve source maps and the compiled modules
           test modes, as real servers behave:
             [--transactions=atomic|independent|none]  all or nothing (default) | entries committed one by one | Bundles refused
@@ -71,6 +72,8 @@ async function serve(args: string[]): Promise<void> {
   const token = values['require-token'] ?? values.token ?? process.env.KBS_TOKEN ?? undefined;
   const dataDir = values.memory ? undefined : resolve(values.data ?? process.env.KBS_DATA_DIR ?? '.kbs-data');
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  // The server's packages are optional peers: loaded only here, with a plain message when absent.
+  const { startFhirServer, ServerStartError, isLoopback: isLoopbackHost } = await loadFhirServer().catch((e: Error) => fail(e.message));
   let server: Awaited<ReturnType<typeof startFhirServer>>;
   try {
     server = await startFhirServer({

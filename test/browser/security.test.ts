@@ -6,7 +6,7 @@
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RENDERING_XHTML } from '../../src/engine/index.js';
-import { openHarness, screenshot, useBrowserAndServer } from './support.js';
+import { openHarness, screenshot, shadowText, useBrowserAndServer } from './support.js';
 
 const EVIL = 'http://127.0.0.2:9';
 const PAYLOADS = [

@@ -4,11 +4,13 @@
  * patient context. The app must sign in, use the bearer token on every FHIR call, and file to the
  * launched patient.
  */
+import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { useBrowserAndServer } from './support.js';
 
 const env = useBrowserAndServer();
+const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 test('EHR launch: PKCE sign-in, launch context, bearer token on every FHIR request, record filed to the patient', async () => {
   const page = await env.browser.newPage();
@@ -32,7 +34,10 @@ test('EHR launch: PKCE sign-in, launch context, bearer token on every FHIR reque
   });
   await page.route(`${url}/oauth/token`, (route) => {
     tokenForm = new URLSearchParams(route.request().postData() ?? '');
-    const ok = tokenForm.get('grant_type') === 'authorization_code' && tokenForm.get('code') === 'code-123' && (tokenForm.get('code_verifier')?.length ?? 0) >= 43;
+    // RFC 7636 S256: the challenge sent to /authorize is base64url(SHA-256(verifier sent to /token)).
+    const verifier = tokenForm.get('code_verifier') ?? '';
+    const ok = tokenForm.get('grant_type') === 'authorization_code' && tokenForm.get('code') === 'code-123' &&
+      /^[A-Za-z0-9._~-]{43,128}$/.test(verifier) && authorizeQuery?.get('code_challenge') === s256(verifier);
     return route.fulfill(ok
       ? { contentType: 'application/json', body: JSON.stringify({ access_token: 'token-123', token_type: 'bearer', scope: authorizeQuery!.get('scope'), patient: 'demo-baby' }) }
       : { status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_grant' }) });
@@ -43,6 +48,8 @@ test('EHR launch: PKCE sign-in, launch context, bearer token on every FHIR reque
   expect(authorizeQuery!.get('launch')).toBe('launch-abc');
   expect(authorizeQuery!.get('aud')).toBe(baseUrl);
   expect(authorizeQuery!.get('code_challenge_method')).toBe('S256');
+  // Guards the mutation "send the verifier (or any other value) as code_challenge" in src/fhir/smart.ts.
+  expect(authorizeQuery!.get('code_challenge')).toBe(s256(tokenForm!.get('code_verifier')!));
   expect(authorizeQuery!.get('scope')).toMatch(/(^| )launch( |$)/);
   expect(tokenForm!.get('redirect_uri')).toBe(`${url}/smart/`);
   expect(page.url()).not.toContain('code-123'); // the single-use code is removed from the address bar

@@ -58,6 +58,35 @@ export async function openHarness(page: Page, server: RunningFhirServer, body = 
   await page.waitForFunction(() => customElements.get('kbs-eight-week-check') !== undefined);
 }
 
+/**
+ * The text a person sees on the page (or on paper, under `emulateMedia({ media: 'print' })`), through
+ * open shadow roots. `document.body.innerText` stops at each shadow host, so it never contains a
+ * component's text and an assertion that something is absent from it always passes.
+ * A text node counts when its element is rendered (`checkVisibility` with CSS visibility and opacity):
+ * `hidden`, `display: none` on any ancestor across shadow boundaries, unslotted light DOM and
+ * `<style>` text are all left out.
+ */
+export async function shadowText(page: Page, selector = 'body'): Promise<string> {
+  return page.evaluate((sel) => {
+    const out: string[] = [];
+    const visible = (el: Element) => el.checkVisibility({ checkVisibilityCSS: true, checkOpacity: true } as CheckVisibilityOptions);
+    const walk = (node: Node, host: Element | undefined) => {
+      if (node.nodeType === Node.TEXT_NODE) {
+        const owner = node.parentElement ?? host;
+        const text = node.textContent?.trim();
+        if (text && owner && visible(owner)) out.push(text);
+        return;
+      }
+      if (node instanceof Element && node.shadowRoot) walk(node.shadowRoot, node);
+      for (const child of node.childNodes) walk(child, node instanceof ShadowRoot ? node.host : host);
+    };
+    const start = document.querySelector(sel);
+    if (!start) throw new Error(`shadowText: nothing matches ${sel}`);
+    walk(start, undefined);
+    return out.join('\n');
+  }, selector);
+}
+
 /** The focused element, through shadow roots. */
 export async function focused(page: Page) {
   return page.evaluate(() => {

@@ -117,10 +117,28 @@ describe('cascading and announcements', () => {
   });
 
   test('an answer change only re-evaluates its dependants', () => {
-    const state = createFormState(chain);
-    const unrelated = setAnswer(state, 'grp/to', { valueString: 'x' });
+    // Guards the mutation "setAnswers re-evaluates every item" (settle(…, every linkId) in form-state.ts).
+    // Re-evaluating everything gives the same answer on a consistent state, so the test plants a stale
+    // flag: 'grp' (which depends on 'referral') is marked enabled although its condition is false. An
+    // item that is re-evaluated gets corrected and reported in shown/hidden; one that is not stays stale.
+    const fresh = createFormState(chain);
+    expect(isEnabled(fresh, 'grp')).toBe(false);
+    const stale = { ...fresh, enabled: new Set([...fresh.enabled, 'grp', 'grp/to']) };
+
+    const unrelated = setAnswer(stale, 'grp/to', { valueString: 'x' });
     expect(unrelated.shown).toEqual([]);
     expect(unrelated.hidden).toEqual([]);
+    expect(isEnabled(unrelated.state, 'grp')).toBe(true);
+
+    // 'asked' is read by 'disclosed' only: 'disclosed' is re-evaluated (shown), 'grp' is not touched.
+    const asked = setAnswer(stale, 'asked', { valueBoolean: true });
+    expect(asked.shown).toEqual(['disclosed']);
+    expect(asked.hidden).toEqual([]);
+    expect(isEnabled(asked.state, 'grp')).toBe(true);
+
+    // 'referral' is read by 'grp': now 'grp' is re-evaluated and its stale flag corrected.
+    const referral = setAnswer(stale, 'referral', { valueBoolean: false });
+    expect(referral.hidden.sort()).toEqual(['grp', 'grp/to']);
   });
 
   test('conditions may point forward in the questionnaire', () => {

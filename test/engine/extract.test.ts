@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  buildTransactionBundle, createCodeMapper, extractResources, KBS_EXTRACTED_ID, type QuestionnaireResponse,
+  buildTransactionBundle, createCodeMapper, extractResources, KBS_EXTRACTED_ID, type Answer, type QuestionnaireResponse,
 } from '../../src/engine/index.js';
 import { GOLDEN_META, SCENARIOS } from '../fixtures/scenarios.js';
 import { questionnaire, readJsonFiles } from '../support/content.js';
@@ -37,6 +37,26 @@ describe('observation-based extraction', () => {
     const { extracted } = run('crying-advice-not-given');
     expect(extracted.observations.map(codesOf)).not.toContainEqual(['advice-shaking-babies']);
     expect(extracted.observations).toHaveLength(3);
+  });
+
+  // Guards the mutation "delete the extract-only-when-true check" in extract.ts: a tick box answered
+  // `false` (unticked after a tick, or a record that stores the untick) must not become an Observation,
+  // neither as `true` nor as a coded `false` "advice given" entry.
+  test.each([
+    ['kbs/crying/advice-shaking-babies', 'advice-shaking-babies'],
+    ['kbs/advice-child-safety', 'advice-child-safety'],
+    ['kbs/kbs-leaflet-given', 'kbs-leaflet-given'],
+  ])('8-week check: %s recorded as false is never filed', (path, code) => {
+    const scenario = SCENARIOS.find((s) => s.name === 'all-messages-given')!;
+    const withFalse = { ...scenario, answers: scenario.answers.map(([p, a]): [string, Answer[]] => [p, p === path ? [{ valueBoolean: false }] : a]) };
+    const { response } = completeScenario(withFalse);
+    const answered = JSON.stringify(response.item);
+    expect(answered, 'the response does record the false answer').toContain('"valueBoolean":false');
+    const q = questionnaire(scenario.template);
+    const { extracted } = buildTransactionBundle({ questionnaire: q, response, mapCode, product, newUuid });
+    expect(extracted.observations.map(codesOf)).not.toContainEqual([code]);
+    expect(extracted.observations).toHaveLength(4);
+    expect(extracted.observations.every((o) => o.valueBoolean !== false)).toBe(true);
   });
 
   test('bed-sharing, smoking yes: every checklist answer is filed, with the outcome', () => {

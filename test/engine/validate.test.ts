@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
-  MAX_VALUE, MIN_VALUE, QUESTIONNAIRE_MAX_OCCURS, QUESTIONNAIRE_MIN_OCCURS, createFormState, setAnswer, setAnswers,
+  MAX_VALUE, MIN_VALUE, QUESTIONNAIRE_ANSWER_CONSTRAINT, QUESTIONNAIRE_MAX_OCCURS, QUESTIONNAIRE_MIN_OCCURS, createFormState, setAnswer, setAnswers,
   validateAnswers, type Answer, type Questionnaire,
 } from '../../src/engine/index.js';
 
@@ -48,6 +48,28 @@ describe('answer validation', () => {
       [{ valueString: 'a' }, { valueString: 'b' }], [['max-occurs', 'Give no more than 1 answers: names']]],
   ])('%s', (_name, item, answers, expected) => {
     expect(issuesFor(item, answers, (c) => (c === 'vs' ? [{ system: 's', code: 'y' }] : undefined))).toEqual(expected);
+  });
+
+  // answerConstraint (R5 backport, cited in CONFORMANCE.md). Guards the mutations "ignore the
+  // extension" (every row with an explicit constraint then takes the type's default) and "treat
+  // optionsOrType like optionsOnly".
+  const constrained = (type: 'choice' | 'open-choice', constraint?: string): fhir4.QuestionnaireItem => ({
+    linkId: 'q', type, text: 'Who', answerOption: yesNo,
+    ...(constraint ? { extension: [{ url: QUESTIONNAIRE_ANSWER_CONSTRAINT, valueCode: constraint }] } : {}),
+  });
+  const offList: Answer = { valueCoding: { system: 's', code: 'grandmother', display: 'Grandmother' } };
+  const notAnOption = [['not-an-option', 'Select one of the options listed: who']];
+  test.each<[string, fhir4.QuestionnaireItem, Answer, string[][]]>([
+    ['choice, no constraint: free text refused', constrained('choice'), { valueString: 'Grandmother' }, notAnOption],
+    ['choice, optionsOnly: off-list coding refused', constrained('choice', 'optionsOnly'), offList, notAnOption],
+    ['choice, optionsOrType: off-list coding accepted', constrained('choice', 'optionsOrType'), offList, []],
+    ['choice, optionsOrString: free text accepted', constrained('choice', 'optionsOrString'), { valueString: 'Grandmother' }, []],
+    ['choice, optionsOrString: off-list coding refused', constrained('choice', 'optionsOrString'), offList, notAnOption],
+    ['open-choice, no constraint: free text accepted', constrained('open-choice'), { valueString: 'Grandmother' }, []],
+    ['open-choice, optionsOnly: free text refused', constrained('open-choice', 'optionsOnly'), { valueString: 'Grandmother' }, notAnOption],
+    ['open-choice, optionsOnly: listed option accepted', constrained('open-choice', 'optionsOnly'), yesNo[0]!, []],
+  ])('answerConstraint: %s', (_name, item, answer, expected) => {
+    expect(issuesFor(item, [answer])).toEqual(expected);
   });
 
   test('a disabled required item is not required', () => {

@@ -22,14 +22,36 @@ export function valueSetResolver(): (canonical: string) => fhir4.Coding[] | unde
   return (canonical) => byUrl.get(canonical.split('|')[0]!)?.expansion?.contains?.map(({ system, code, display }) => ({ system, code, display }));
 }
 
-export function readSeed(prefix: string): string {
-  const dir = join(ROOT, '..', 'shared', 'seeds');
-  const file = readdirSync(dir).find((f) => f.startsWith(prefix));
-  if (!file) throw new Error(`seed ${prefix} not found beside the repository (../shared/seeds)`);
-  return readFileSync(join(dir, file), 'utf8');
+/** The source passages the questionnaires quote, with their citation (test/fixtures/source-passages.json). */
+export interface SourceDocument {
+  id: string;
+  /** Where the full document sits when the team's shared folder is beside the repository. */
+  source: string;
+  title: string;
+  author?: string;
+  publisher: string;
+  sections: { section: string; passages: string[] }[];
 }
 
+export const SOURCE_PASSAGES = join(ROOT, 'test', 'fixtures', 'source-passages.json');
+export const VERIFIED_SNOMED = join(ROOT, 'test', 'fixtures', 'verified-snomed.tsv');
+
+export function sourceDocuments(): SourceDocument[] {
+  return (JSON.parse(readFileSync(SOURCE_PASSAGES, 'utf8')) as { documents: SourceDocument[] }).documents;
+}
+
+export const collapseSpace = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** Is `quote` (whitespace collapsed) inside one passage of the document? Only the fixture is read. */
+export function quotedFrom(documentId: string): (quote: string) => boolean {
+  const document = sourceDocuments().find((d) => d.id === documentId);
+  if (!document) throw new Error(`no document "${documentId}" in ${SOURCE_PASSAGES}`);
+  const passages = document.sections.flatMap((s) => s.passages).map(collapseSpace);
+  return (quote) => passages.some((p) => p.includes(collapseSpace(quote)));
+}
+
+/** The verified SNOMED CT list (a copy of ../shared/terminology/verified-snomed.tsv, confirmed by source-passages.test.ts). */
 export function verifiedSnomed(): Map<string, string> {
-  const text = readFileSync(join(ROOT, '..', 'shared', 'terminology', 'verified-snomed.tsv'), 'utf8');
+  const text = readFileSync(VERIFIED_SNOMED, 'utf8');
   return new Map(text.split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split('\t') as [string, string]));
 }

@@ -38,11 +38,11 @@ const FAMILY_COPY_CSS = `
 `;
 
 /**
- * @fires kbs-answer-change - An answer changed (user action).
- * @fires kbs-response-change - The in-progress response changed.
+ * @fires kbs-answer-change - The user changed an answer (from the inner kbs-questionnaire; bubbles, composed).
+ * @fires kbs-response-change - The in-progress response changed (after each answer).
  * @fires kbs-submit - The user asked to save and the answers are valid; cancel it to save yourself.
  * @fires kbs-saved - The record system confirmed the save.
- * @fires kbs-save-error - The save did not happen (or not yet).
+ * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
  * @fires kbs-invalid - The user asked to save but some answers need attention.
  * @csspart explanation - The words that go with the outcome.
  * @csspart print - The "Print a copy for the family" button.

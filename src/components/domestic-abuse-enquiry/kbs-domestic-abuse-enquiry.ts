@@ -28,7 +28,12 @@ function reasonCoding(code: string): fhir4.Coding {
 type GateKey = (typeof GATE)[number]['key'];
 
 /**
- * @fires kbs-answer-change @fires kbs-response-change @fires kbs-submit @fires kbs-saved @fires kbs-save-error @fires kbs-invalid
+ * @fires kbs-answer-change - The user changed an answer (from the inner kbs-questionnaire; bubbles, composed).
+ * @fires kbs-response-change - The in-progress response changed (after each answer).
+ * @fires kbs-submit - The user asked to save and the answers are valid; cancel it to save yourself.
+ * @fires kbs-saved - The record system confirmed the save.
+ * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
+ * @fires kbs-invalid - The user asked to save but some answers need attention.
  * @csspart gate - The "Is it safe to ask now?" questions.
  * @csspart hide - The "Hide" button.
  */

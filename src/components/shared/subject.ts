@@ -4,8 +4,7 @@
  * clinician understands; nothing in between is ever used.
  */
 import { findInvalidNhsNumber, formatNhsNumber, NHS_NUMBER_SYSTEM, subjectKind, type Reference } from '../../engine/index.js';
-import { FhirGatewayError } from '../../fhir/errors.js';
-import type { KbsGateway } from '../../fhir/gateway.js';
+import { FhirGatewayError, type KbsGateway } from '../../fhir/gateway.js';
 
 /** A reason the subject cannot be used; `message` is for the clinician. */
 export class SubjectProblem extends Error {
