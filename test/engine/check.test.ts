@@ -8,8 +8,8 @@ const codes = (json: unknown, evaluator?: Parameters<typeof loadQuestionnaire>[1
 const MESSAGES: Record<string, string> = {
   'not a Questionnaire': 'is not a FHIR Questionnaire (resourceType must be "Questionnaire")',
   null: 'is not a FHIR Questionnaire (resourceType must be "Questionnaire")',
-  'bad status': 'must be equal to one of the allowed values: ["draft","active","retired","unknown"]',
-  'unknown property': 'unknown property "colour"',
+  'bad status': 'Questionnaire.status is "final", which FHIR R4 does not allow here. Fix: use one of "draft", "active", "retired", "unknown".',
+  'unknown property': 'Questionnaire.item[0] has a property "colour" that FHIR R4 does not define here. Fix: remove it, check its spelling, or carry the data in an extension.',
   'duplicate linkId': 'linkId "a" is used more than once (also at Questionnaire.item[0])',
   'enableWhen names a missing question': 'enableWhen refers to question "zz", which is not in this questionnaire',
   'enableWhen answer type does not fit': 'enableWhen on "b" (type boolean) cannot use answerString',
@@ -89,7 +89,7 @@ describe('loading a Questionnaire', () => {
 
   test('a missing required property is named', () => {
     expect(loadQuestionnaire({ ...base, text: { status: 'generated' } }).issues.map((i) => [i.location, i.message]))
-      .toEqual([['Questionnaire.text', 'missing required property "div"']]);
+      .toEqual([['Questionnaire.text', 'Questionnaire.text is missing "div", which FHIR R4 requires. Fix: add it.']]);
   });
 
   test('a JSON string is parsed, then checked', () => {

@@ -189,7 +189,7 @@ describe('the follow-up Task', () => {
       for: { reference: 'Patient/m' },
       encounter: { reference: 'Encounter/e' },
       authoredOn: '2024-11-20T10:00:00Z', lastModified: '2024-11-20T10:00:00Z',
-      requester: { reference: 'Practitioner/p' }, owner: { reference: 'Practitioner/p' },
+      requester: { reference: 'Practitioner/p' }, // no owner: the author asks, the role chosen follows up
       performerType: [{ coding: [{ system: 's', code: 'hv', display: 'Health visitor' }, { system: 'http://snomed.info/sct', code: '9' }], text: 'Health visitor' }],
       restriction: { period: { end: '2024-12-04' } },
     });

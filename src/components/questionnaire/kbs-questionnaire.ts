@@ -114,6 +114,8 @@ export class KbsQuestionnaire extends LitElement {
    * while it cannot yet be sure whose record the form belongs to. No `kbs-submit` fires either.
    */
   @property({ attribute: false }) saveBlocked?: string;
+  /** Awaited before a save is attempted (a template finishing its check of whose record this is). */
+  @property({ attribute: false }) beforeSave?: () => Promise<void>;
   /** Open follow-up Tasks a submission of this response answers (the routine enquiry sets it). */
   @property({ attribute: false }) followUpsFor?: (response: QuestionnaireResponse) => StoredTask[];
   /** Item linkIds after which a named slot `after:<linkId>` is rendered (template elements put their own notes there). */
@@ -327,6 +329,11 @@ export class KbsQuestionnaire extends LitElement {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('.error-summary')?.focus();
       return undefined;
+    }
+    if (this.beforeSave) {
+      this.status = { state: 'saving', message: 'Checking whose record this is…' };
+      await this.beforeSave().catch(() => undefined);
+      this.status = undefined;
     }
     if (this.saveBlocked) {
       this.status = { state: 'rejected', message: `Not saved. ${this.saveBlocked}` };

@@ -82,6 +82,9 @@ export abstract class KbsTemplateElement extends LitElement {
     return this.updateComplete.then(() => this.subjectChecked).then(() => this.updateComplete).then(() => undefined);
   }
 
+  /** A save pressed while the record is still being checked waits for the check (briefly), not refused. */
+  private beforeSave = () => this.subjectReady;
+
   /** Said instead of saving while the subject is not verified. */
   protected get saveBlocked(): string | undefined {
     if (this.subjectProblem) return this.subjectProblem;
@@ -269,6 +272,7 @@ export abstract class KbsTemplateElement extends LitElement {
         .response=${this.response}
         .patient=${subject}
         .saveBlocked=${this.saveBlocked}
+        .beforeSave=${this.beforeSave}
         .afterSlots=${options.afterSlots ?? []}
         .followUpsFor=${options.followUpsFor}
         .encounter=${encounter}
