@@ -174,6 +174,11 @@ function validate(files: string[]): void {
 
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
+  // `kbs <command> --help` (or -h) prints the usage instead of an unknown-option error.
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   switch (command) {
     case 'serve': return serve(args);
     case 'deploy': return deploy(args);

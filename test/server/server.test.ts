@@ -130,6 +130,15 @@ describe('kbs CLI', () => {
     expect((await kbs('frobnicate')).code).toBe(2);
   });
 
+  test('`kbs <command> --help` prints the usage, exit 0 (not an unknown-option error)', async () => {
+    for (const command of ['serve', 'deploy', 'audit']) {
+      const result = await kbs(command, '--help');
+      expect(result.code, command).toBe(0);
+      expect(result.out).toContain('kbs serve [');
+      expect(result.out).toContain('kbs audit (--server URL');
+    }
+  });
+
   test('validate passes the product content and fails a broken file', async () => {
     const ok = await kbs('validate');
     expect(ok.code).toBe(0);
