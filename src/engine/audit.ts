@@ -11,17 +11,15 @@
  * - Routine enquiry measures are aggregates only (no names, NHS numbers or free text) and small
  *   numbers are suppressed: see `suppress`.
  */
-import { KBS_BASE } from './constants.js';
+import { KBS_BASE, OPEN_TASK_STATUSES, ROUTINE_ENQUIRY_FOLLOW_UP } from './constants.js';
 
 export const AUDITED = {
   eightWeek: `${KBS_BASE}/Questionnaire/kbs-eight-week-check`,
   bedSharing: `${KBS_BASE}/Questionnaire/kbs-bed-sharing-assessment`,
   enquiry: `${KBS_BASE}/Questionnaire/kbs-domestic-abuse-enquiry`,
 } as const;
-const FOLLOW_UP_CODE = 'routine-enquiry-follow-up';
 const MESSAGES = ['kbs/advice-child-safety', 'kbs/safer-sleep/info-infant-safe-sleeping', 'kbs/crying/advice-shaking-babies'] as const;
 const RISKS = ['smoking', 'alcohol', 'drugs', 'tiredness', 'early-or-small', 'not-routine'] as const;
-const OPEN = new Set(['draft', 'requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold']);
 
 export interface AuditPeriod {
   /** First day, YYYY-MM-DD (inclusive). */
@@ -93,7 +91,7 @@ type Summary = EightWeekSummary | BedSharingSummary | EnquirySummary | TaskSumma
 type Item = fhir4.QuestionnaireResponseItem;
 
 /** The answers at a linkId path ("a/b/c"), looking through nested items and answers' items. */
-function answersAt(items: Item[] | undefined, path: string): fhir4.QuestionnaireResponseItemAnswer[] {
+export function answersAt(items: Item[] | undefined, path: string): fhir4.QuestionnaireResponseItemAnswer[] {
   const [head, ...rest] = path.split('/');
   const found: fhir4.QuestionnaireResponseItemAnswer[] = [];
   for (const item of items ?? []) {
@@ -138,7 +136,7 @@ function summarise(resource: fhir4.Resource): Summary | undefined {
   }
   if (resource.resourceType === 'Task') {
     const t = resource as fhir4.Task;
-    if (!t.code?.coding?.some((c) => c.code === FOLLOW_UP_CODE)) return undefined;
+    if (!t.code?.coding?.some((c) => c.code === ROUTINE_ENQUIRY_FOLLOW_UP)) return undefined;
     const day = (t.authoredOn ?? '').slice(0, 10);
     if (!day) return undefined;
     return {
@@ -216,7 +214,7 @@ function measure(records: Summary[], asOf: string) {
     notCompletedReasons: suppress(enq.filter((r) => r.completed === false).flatMap((r) => r.reasons).reduce<Record<string, number>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {})),
     followUpsOpened: shown(tasks.length),
     followUpsClosedByDueDate: shown(closed.filter((t) => !t.due || t.closedDay! <= t.due).length),
-    followUpsOverdueNow: shown(tasks.filter((t) => OPEN.has(t.status) && !!t.due && t.due < asOf).length),
+    followUpsOverdueNow: shown(tasks.filter((t) => OPEN_TASK_STATUSES.has(t.status) && !!t.due && t.due < asOf).length),
     medianDaysToClose: closed.length >= 5 ? median(closed.map((t) => days(t.day, t.closedDay!))) : null,
   };
   return { eightWeek, bedSharing, enquiry };

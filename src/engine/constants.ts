@@ -115,6 +115,10 @@ export const KBS_RESTRICTED_RECORD = `${KBS_BASE}/StructureDefinition/restricted
 export const RESTRICTED_QUESTIONNAIRES: ReadonlySet<string> = new Set([`${KBS_BASE}/Questionnaire/kbs-domestic-abuse-enquiry`]);
 /** On a group: when the group is answered, extraction creates a follow-up Task (see extract.ts). */
 export const KBS_FOLLOW_UP_TASK = `${KBS_BASE}/StructureDefinition/follow-up-task`;
+/** The code (in KBS_CONCEPTS) of the routine enquiry's follow-up Tasks. */
+export const ROUTINE_ENQUIRY_FOLLOW_UP = 'routine-enquiry-follow-up';
+/** Task statuses that mean the work is still to do (https://hl7.org/fhir/R4/valueset-task-status.html). */
+export const OPEN_TASK_STATUSES: ReadonlySet<string> = new Set(['draft', 'requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold']);
 /** Identifier system of resources extracted from a response (value: `<response uuid>/<item path>`). */
 export const KBS_EXTRACTED_ID = `${KBS_BASE}/Id/extracted-resource`;
 

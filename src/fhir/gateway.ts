@@ -10,7 +10,7 @@
 import { Client } from 'fhir-kit-client';
 import {
   buildTransactionBundle, createCodeMapper, findInvalidNhsNumber, isRestricted, isValidNhsNumber, loadQuestionnaire, normaliseNhsNumber,
-  labelForQuestionnaire, KBS_CONCEPTS, NHS_NUMBER_SYSTEM, type Reference, type StoredTask, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
+  labelForQuestionnaire, KBS_CONCEPTS, NHS_NUMBER_SYSTEM, OPEN_TASK_STATUSES, ROUTINE_ENQUIRY_FOLLOW_UP, type Reference, type StoredTask, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
   type QuestionnaireResponse,
 } from '../engine/index.js';
 import { FhirGatewayError, toGatewayError } from './errors.js';
@@ -91,8 +91,8 @@ export interface CaseloadEntry {
 }
 
 /** The code the routine enquiry's follow-up Tasks carry. */
-export const FOLLOW_UP_CODE = `${KBS_CONCEPTS}|routine-enquiry-follow-up`;
-const OPEN_TASK_STATUSES = 'draft,requested,received,accepted,ready,in-progress,on-hold';
+export const FOLLOW_UP_CODE = `${KBS_CONCEPTS}|${ROUTINE_ENQUIRY_FOLLOW_UP}`;
+const OPEN_STATUSES = [...OPEN_TASK_STATUSES].join(',');
 
 export interface GatewayOptions {
   baseUrl?: string;
@@ -358,7 +358,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
       const ref = mother.reference;
       if (!ref) throw new FhirGatewayError('invalid-input', "The mother's record is not known.");
       const [tasks, responses] = await Promise.all([
-        call<fhir4.Bundle>(() => client.search({ resourceType: 'Task', searchParams: { patient: ref, code: FOLLOW_UP_CODE, status: OPEN_TASK_STATUSES, _count: '100' }, options: requestOptions() })),
+        call<fhir4.Bundle>(() => client.search({ resourceType: 'Task', searchParams: { patient: ref, code: FOLLOW_UP_CODE, status: OPEN_STATUSES, _count: '100' }, options: requestOptions() })),
         call<fhir4.Bundle>(() => client.search({ resourceType: 'QuestionnaireResponse', searchParams: { subject: ref, _count: '200' }, options: requestOptions() })),
       ]);
       const followUps = (tasks.entry ?? []).map((e) => e.resource as fhir4.Task).filter((t) => t?.resourceType === 'Task' && t.id && t.for?.reference === ref)
@@ -371,7 +371,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
 
     async openFollowUps({ owner }) {
       const bundle = await call<fhir4.Bundle>(() => client.search({
-        resourceType: 'Task', searchParams: { code: FOLLOW_UP_CODE, status: OPEN_TASK_STATUSES, _count: '500', ...(owner?.reference ? { owner: owner.reference } : {}) }, options: requestOptions(),
+        resourceType: 'Task', searchParams: { code: FOLLOW_UP_CODE, status: OPEN_STATUSES, _count: '500', ...(owner?.reference ? { owner: owner.reference } : {}) }, options: requestOptions(),
       }));
       const tasks = (bundle.entry ?? []).map((e) => e.resource as fhir4.Task).filter((t) => t?.resourceType === 'Task' && t.id);
       const ids = [...new Set(tasks.map((t) => t.for?.reference).filter((r): r is string => !!r && /^Patient\/[^/]+$/.test(r)))];

@@ -17,6 +17,7 @@
  *   again, so nothing is left half-written.
  */
 import { Client } from 'fhir-kit-client';
+import { OPEN_TASK_STATUSES } from '../engine/index.js';
 import { FhirGatewayError, toGatewayError } from './errors.js';
 
 export type WriteMode = 'transaction' | 'sequence';
@@ -76,8 +77,6 @@ export async function writeSubmission(original: fhir4.Bundle, start: WriteProgre
   }
 }
 
-const OPEN_TASK = new Set(['draft', 'requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold']);
-
 /**
  * The follow-up Tasks a submission updates were read when the form was opened; by the time it is
  * sent (after a reload, or hours later from the outbox) someone may have updated or closed them.
@@ -93,7 +92,7 @@ async function withCurrentFollowUps(bundle: fhir4.Bundle, from: number, deps: Wr
     if (!isFollowUpUpdate) continue;
     const id = entry.request!.url.split('/')[1]!;
     const current = await deps.call<fhir4.Task>(() => deps.client.read({ resourceType: 'Task', id, options: deps.options() })).catch(() => undefined);
-    if (!current || !OPEN_TASK.has(current.status)) {
+    if (!current || !OPEN_TASK_STATUSES.has(current.status)) {
       skip.add(i);
       dropped.add(entry.fullUrl ?? '');
       continue;

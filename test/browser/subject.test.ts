@@ -115,7 +115,15 @@ describe('one element reused for another baby', () => {
       Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', {
         get(this: HTMLIFrameElement) {
           const win = frameWindow.get!.call(this) as Window | null;
-          if (win) win.print = () => void (w.__copy = win.document.body.textContent ?? '');
+          if (win) {
+            // The print frame holds plain DOM (no shadow roots): every text node of it is on paper.
+            win.print = () => {
+              const walker = win.document.createTreeWalker(win.document.documentElement, NodeFilter.SHOW_TEXT);
+              const parts: string[] = [];
+              while (walker.nextNode()) parts.push(walker.currentNode.nodeValue ?? '');
+              w.__copy = parts.join(' ');
+            };
+          }
           return win;
         },
       });

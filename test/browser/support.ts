@@ -60,16 +60,16 @@ export async function openHarness(page: Page, server: RunningFhirServer, body = 
 
 /**
  * The text a person sees on the page (or on paper, under `emulateMedia({ media: 'print' })`), through
- * open shadow roots. `document.body.innerText` stops at each shadow host, so it never contains a
+ * open shadow roots. The page's own innerText stops at each shadow host, so it never contains a
  * component's text and an assertion that something is absent from it always passes.
  * A text node counts when its element is rendered (`checkVisibility` with CSS visibility and opacity):
  * `hidden`, `display: none` on any ancestor across shadow boundaries, unslotted light DOM and
  * `<style>` text are all left out.
  */
-export async function shadowText(page: Page, selector = 'body'): Promise<string> {
-  return page.evaluate((sel) => {
+export async function shadowText(page: Page, selector = 'body', options: { hidden?: boolean } = {}): Promise<string> {
+  return page.evaluate(({ sel, hidden }) => {
     const out: string[] = [];
-    const visible = (el: Element) => el.checkVisibility({ checkVisibilityCSS: true, checkOpacity: true } as CheckVisibilityOptions);
+    const visible = (el: Element) => hidden || el.checkVisibility({ checkVisibilityCSS: true, checkOpacity: true } as CheckVisibilityOptions);
     const walk = (node: Node, host: Element | undefined) => {
       if (node.nodeType === Node.TEXT_NODE) {
         const owner = node.parentElement ?? host;
@@ -84,7 +84,7 @@ export async function shadowText(page: Page, selector = 'body'): Promise<string>
     if (!start) throw new Error(`shadowText: nothing matches ${sel}`);
     walk(start, undefined);
     return out.join('\n');
-  }, selector);
+  }, { sel: selector, hidden: options.hidden === true });
 }
 
 /** The focused element, through shadow roots. */
@@ -221,22 +221,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Every text node of the page, through open shadow roots (innerText of the page does not see them). */
+/** Every text node under `body`, hidden or not, through open shadow roots: what is in the DOM at all. */
 export async function deepText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts: string[] = [];
-    const walk = (root: Node) => {
-      for (const node of Array.from(root.childNodes)) {
-        if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
-        if (node instanceof Element) {
-          if (node.shadowRoot) walk(node.shadowRoot);
-          walk(node);
-        }
-      }
-    };
-    walk(document.body);
-    return parts.join(' ').replace(/\s+/g, ' ');
-  });
+  return (await shadowText(page, 'body', { hidden: true })).replace(/\s+/g, ' ');
 }
 
 /** The text of a PDF (as Chromium printed it), page by page, through pdf.js. */

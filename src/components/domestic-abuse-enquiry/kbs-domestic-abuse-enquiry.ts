@@ -7,7 +7,7 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { KBS_CONCEPTS, type QuestionnaireResponse, type Reference, type StoredTask } from '../../engine/index.js';
+import { answersAt, KBS_CONCEPTS, type QuestionnaireResponse, type Reference, type StoredTask } from '../../engine/index.js';
 import type { EnquiryRecord, KbsGateway } from '../../fhir/gateway.js';
 import { QUESTIONNAIRES, VALUE_SETS } from '../generated/content.js';
 import { findMother } from '../shared/subject.js';
@@ -134,7 +134,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
   }
 
   private static stageOf(response: QuestionnaireResponse | undefined): string | undefined {
-    return response?.item?.find((i) => i.linkId === 'stage')?.answer?.[0]?.valueCoding?.code;
+    return answersAt(response?.item, 'stage')[0]?.valueCoding?.code;
   }
 
   /** The open follow-ups a submission answers: those for the same stage (or whose stage is not known). */
@@ -153,7 +153,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     if (!record) return nothing;
     const today = this.now().toISOString().slice(0, 10);
     const date = (iso: string | undefined) => (iso ? new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) : 'not recorded');
-    const answer = (r: QuestionnaireResponse, linkId: string) => r.item?.find((i) => i.linkId === linkId)?.answer?.[0];
+    const answer = (r: QuestionnaireResponse, linkId: string) => answersAt(r.item, linkId)[0];
     const stages = [['stage-antenatal', 'Before the birth'], ['stage-postnatal', 'After the birth']] as const;
     const stageLine = stages.map(([code, label]) => {
       const latest = record.enquiries.find((r) => answer(r, 'stage')?.valueCoding?.code === code);

@@ -9,7 +9,7 @@
  */
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { formatNhsNumber, NHS_NUMBER_SYSTEM, type Reference } from '../../engine/index.js';
+import { answersAt, formatNhsNumber, NHS_NUMBER_SYSTEM, type Reference } from '../../engine/index.js';
 import { createFhirGateway, type CaseloadEntry, type KbsGateway } from '../../fhir/gateway.js';
 import { CONCEPT_MAPS } from '../generated/content.js';
 import { tokens } from '../shared/tokens.styles.js';
@@ -112,7 +112,7 @@ export class KbsFollowUps extends LitElement {
     const name = (p: fhir4.Patient | undefined) => (p ? `${p.name?.[0]?.given?.join(' ') ?? ''} ${p.name?.[0]?.family ?? ''}`.trim() || 'Name not recorded' : 'Record not readable');
     const nhs = (p: fhir4.Patient | undefined) => formatNhsNumber(p?.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value ?? '') || '—';
     const reason = (t: fhir4.Task) => /Not completed because: ([^.]*)\./.exec(t.description ?? '')?.[1] ?? t.description ?? '—';
-    const stage = (e: CaseloadEntry) => e.enquiry?.item?.find((i) => i.linkId === 'stage')?.answer?.[0]?.valueCoding?.display ?? '—';
+    const stage = (e: CaseloadEntry) => answersAt(e.enquiry?.item, 'stage')[0]?.valueCoding?.display ?? '—';
     return html`<table part="table">
       <caption class="visually-hidden">Outstanding routine enquiry follow-ups, most overdue first</caption>
       <thead><tr><th scope="col">Mother</th><th scope="col">NHS number</th><th scope="col">Stage</th><th scope="col">Not completed because</th><th scope="col">Due</th><th scope="col">Follow-up by</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
