@@ -167,6 +167,21 @@ export async function prepareQuestionnaire(json: unknown): Promise<LoadResult & 
 }
 
 /** The checks the JSON schema cannot make. */
+/** Extraction this engine does not do: said at load, so nobody expects records it will not file. */
+const UNSUPPORTED_EXTRACTION: readonly [string, string][] = [
+  ['sdc-questionnaire-definitionExtract', 'definition-based extraction (definitionExtract)'],
+  ['sdc-questionnaire-templateExtract', 'template-based extraction (templateExtract)'],
+  ['sdc-questionnaire-targetStructureMap', 'StructureMap-based extraction (targetStructureMap)'],
+];
+
+function unsupportedExtraction(questionnaire: Questionnaire): Issue[] {
+  const json = JSON.stringify(questionnaire);
+  return UNSUPPORTED_EXTRACTION.filter(([name]) => json.includes(`StructureDefinition/${name}`)).map(([, what]) => ({
+    severity: 'warning', location: 'Questionnaire', code: 'unsupported-extraction',
+    message: `uses ${what}, which is not supported: nothing will be extracted that way (only the response, and observationExtract items, are filed)`,
+  }));
+}
+
 export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: ExpressionEvaluator): Issue[] {
   const issues: Issue[] = [];
   const locations = new Map<string, string>();
@@ -217,6 +232,7 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
       visit(item.item, location);
     });
   visit(questionnaire.item, 'Questionnaire');
+  issues.push(...unsupportedExtraction(questionnaire));
 
   // enableWhen: the question exists, and the answer type fits it.
   const walk = (items: QuestionnaireItem[] | undefined, base: string) =>

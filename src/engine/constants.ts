@@ -113,6 +113,10 @@ export const KBS_RESTRICTED_RECORD = `${KBS_BASE}/StructureDefinition/restricted
  * (the extension above), never remove it.
  */
 export const RESTRICTED_QUESTIONNAIRES: ReadonlySet<string> = new Set([`${KBS_BASE}/Questionnaire/kbs-domestic-abuse-enquiry`]);
+/** On an item: its initialExpression only suggests an answer (shown with its source); the clinician chooses. */
+export const KBS_SUGGEST_ONLY = `${KBS_BASE}/StructureDefinition/suggest-only`;
+/** On an item: a FHIRPath expression giving the words that say where a suggestion came from. */
+export const KBS_SUGGESTION_SOURCE = `${KBS_BASE}/StructureDefinition/suggestion-source`;
 /** On a group: when the group is answered, extraction creates a follow-up Task (see extract.ts). */
 export const KBS_FOLLOW_UP_TASK = `${KBS_BASE}/StructureDefinition/follow-up-task`;
 /** The code (in KBS_CONCEPTS) of the routine enquiry's follow-up Tasks. */

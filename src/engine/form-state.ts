@@ -2,7 +2,7 @@
  * Form state: the answers of one form instance, keyed by item path, and which items are enabled.
  * Every change returns a new state plus what became shown or hidden; nothing is mutated.
  */
-import { ANSWER_VALUE_KEY, SDC_CALCULATED_EXPRESSION, SDC_INITIAL_EXPRESSION } from './constants.js';
+import { ANSWER_VALUE_KEY, KBS_SUGGEST_ONLY, SDC_CALCULATED_EXPRESSION, SDC_INITIAL_EXPRESSION } from './constants.js';
 import { isEmptyAnswer } from './answers.js';
 import { allPaths, nodeAt, propagate } from './enable-when.js';
 import { buildScope, safeEvaluate, type ExpressionScope } from './expressions.js';
@@ -86,7 +86,8 @@ function applyInitialExpressions(state: FormState): FormState {
   const scope = buildScope(state, toQuestionnaireResponse(state));
   for (const node of state.index.byLinkId.values()) {
     const expression = getExtension(node.item, SDC_INITIAL_EXPRESSION)?.valueExpression?.expression;
-    if (!expression) continue;
+    // A suggestion is never an answer until the clinician chooses it (see populate.ts).
+    if (!expression || getExtension(node.item, KBS_SUGGEST_ONLY)?.valueBoolean === true) continue;
     const values = toAnswers(node, safeEvaluate(state, expression, scope.resource, scope.environment));
     for (const path of pathsOf(state, node)) if (values.length && !answers.has(path)) answers.set(path, values);
   }

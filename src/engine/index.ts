@@ -17,6 +17,7 @@ export {
 } from './form-state.js';
 export { allPaths, nodeAt } from './enable-when.js';
 export { loadExpressionSupport } from './expressions.js';
+export { applyPopulation, fhirQueryVariables, launchContextNames, needsPopulation, populationQueries, type PopulationQuery } from './populate.js';
 export { validateAnswers } from './validate.js';
 export { codingsOfValueSet, findValueSet, createValueSetResolver, answerValueSetsOf, unresolvedValueSetIssues,
   type ValueSetResolver, } from './valuesets.js';

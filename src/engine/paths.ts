@@ -9,7 +9,7 @@
  * own templates) keep their plain paths, such as `checklist/smoking`.
  */
 import type { FormState, ItemNode, ItemPath, Questionnaire, QuestionnaireIndex, QuestionnaireItem } from './types.js';
-import { SDC_CALCULATED_EXPRESSION, SDC_ENABLE_WHEN_EXPRESSION } from './constants.js';
+import { KBS_SUGGEST_ONLY, KBS_SUGGESTION_SOURCE, SDC_CALCULATED_EXPRESSION, SDC_ENABLE_WHEN_EXPRESSION, SDC_INITIAL_EXPRESSION } from './constants.js';
 
 export function isRepeatingGroup(item: QuestionnaireItem): boolean {
   return item.type === 'group' && item.repeats === true;
@@ -53,8 +53,16 @@ export function indexQuestionnaire(questionnaire: Questionnaire): QuestionnaireI
     });
 
   const roots = build(questionnaire.item, undefined);
-  const usesExpressions = JSON.stringify(questionnaire).includes('"text/fhirpath"');
+  // Expressions that only suggest from the record are evaluated later, in the background (populate.ts):
+  // they do not hold up the first render.
+  const usesExpressions = JSON.stringify(questionnaire, withoutSuggestions).includes('"text/fhirpath"');
   return { byLinkId, roots, dependants, expressionItems, usesExpressions };
+}
+
+function withoutSuggestions(_key: string, value: unknown): unknown {
+  const item = value as { extension?: fhir4.Extension[] } | null;
+  if (!item || typeof item !== 'object' || !Array.isArray(item.extension) || !item.extension.some((e) => e?.url === KBS_SUGGEST_ONLY)) return value;
+  return { ...item, extension: item.extension.filter((e) => e?.url !== SDC_INITIAL_EXPRESSION && e?.url !== KBS_SUGGESTION_SOURCE) };
 }
 
 const ESCAPES: Record<string, string> = { '%': '%25', '/': '%2F', '[': '%5B', ']': '%5D' };

@@ -28,6 +28,8 @@ export interface Issue {
 
 export type IssueCode =
   | 'schema'
+  | 'population'
+  | 'unsupported-extraction'
   | 'duplicate-link-id'
   | 'unknown-question'
   | 'answer-type-mismatch'
@@ -83,6 +85,14 @@ export interface FormState {
   readonly evaluator?: ExpressionEvaluator;
   /** Problems the last change found in the questionnaire itself (calculations that never settle). */
   readonly issues?: readonly Issue[];
+  /** What the record suggests for `suggest-only` items (see populate.ts); never answers by themselves. */
+  readonly suggestions?: ReadonlyMap<ItemPath, Suggestion>;
+}
+
+/** An answer the record suggests, and the words that say where it came from. */
+export interface Suggestion {
+  readonly answers: readonly Answer[];
+  readonly source: readonly string[];
 }
 
 /** What a change did, so a UI can announce what appeared or disappeared. */

@@ -75,6 +75,17 @@ export interface KbsGateway {
   openFollowUps(query: { owner?: Reference }): Promise<CaseloadEntry[]>;
   /** Told of every result of a send, the outbox's own resends included; returns the unsubscribe. */
   onResult(listener: (result: SubmitResult) => void): () => void;
+  /**
+   * Runs a questionnaire's population query (an SDC `x-fhir-query`): a search of one resource type
+   * on this server, relative to its base (`Observation?subject=Patient/1&code=…`). Optional: a
+   * host's own gateway without it gets no population.
+   */
+  query?(search: string): Promise<fhir4.Bundle>;
+  /**
+   * The codes of a ValueSet, by `ValueSet/$expand?url=` on the terminology server (or this server),
+   * cached for the life of the gateway. Rejects when the ValueSet cannot be expanded. Optional.
+   */
+  expandValueSet?(canonical: string): Promise<fhir4.Coding[]>;
 }
 
 export interface EnquiryRecord {
@@ -113,7 +124,14 @@ export interface GatewayOptions {
   autoResend?: boolean;
   /** First and longest wait of the resend timer. */
   resendDelayMs?: { first: number; max: number };
+  /** Where `ValueSet/$expand` is asked; defaults to the FHIR server itself. Only canonical URLs are sent to it. */
+  terminologyServer?: string;
 }
+
+/** How many expansions a gateway keeps (each one ValueSet's codes). */
+const EXPANSION_CACHE_SIZE = 100;
+/** A search of one resource type on this server: no absolute URL, no operation, no path. */
+const PLAIN_SEARCH = /^[A-Z][A-Za-z]{1,63}\?[^#\s]*$/;
 
 const SUCCESS = /^2\d\d/;
 
@@ -127,6 +145,8 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
   const listeners = new Set<(result: SubmitResult) => void>();
   const newUuid = options.newUuid ?? (() => globalThis.crypto.randomUUID());
   const mapCode = createCodeMapper(options.conceptMaps ?? []);
+  const terminology = options.terminologyServer ? new Client({ baseUrl: options.terminologyServer.replace(/\/$/, '') }) : client;
+  const expansions = new Map<string, Promise<fhir4.Coding[]>>();
   /** Per request: a timeout, and the bearer token as it is now (unless the host gave its own client). */
   const requestOptions = (headers: Record<string, string> = {}) => {
     const token = options.client ? undefined : tokenNow();
@@ -399,7 +419,39 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+
+    async query(search) {
+      if (!PLAIN_SEARCH.test(search)) throw new FhirGatewayError('invalid-input', `"${search}" is not a search of one resource type on this server.`);
+      const result = await call<fhir4.Resource>(() => client.request(search, { options: requestOptions() } as never));
+      if (result?.resourceType !== 'Bundle') throw new FhirGatewayError('http', `The record system answered "${search}" with something other than a search result.`);
+      return result as fhir4.Bundle;
+    },
+
+    expandValueSet(canonical) {
+      const cached = expansions.get(canonical);
+      if (cached) return cached;
+      const [url, version] = canonical.split('|');
+      const searchParams = `url=${encodeURIComponent(url!)}${version ? `&valueSetVersion=${encodeURIComponent(version)}` : ''}`;
+      // The terminology server is sent the ValueSet's canonical URL only, never anything about the patient.
+      const token = terminology === client ? requestOptions() : { signal: AbortSignal.timeout(timeoutMs) };
+      const expansion = call<fhir4.ValueSet>(() => terminology.request(`ValueSet/$expand?${searchParams}`, { options: token } as never)).then((valueSet) => {
+        const codings = flattenExpansion(valueSet?.expansion?.contains);
+        if (valueSet?.resourceType !== 'ValueSet' || !codings.length) throw new FhirGatewayError('not-found', `The terminology server has no codes for ${canonical}.`);
+        return codings;
+      });
+      expansions.set(canonical, expansion);
+      expansion.catch(() => expansions.delete(canonical)); // a failure is asked again next time
+      if (expansions.size > EXPANSION_CACHE_SIZE) expansions.delete(expansions.keys().next().value!);
+      return expansion;
+    },
   };
+
+  function flattenExpansion(contains: fhir4.ValueSetExpansionContains[] | undefined): fhir4.Coding[] {
+    return (contains ?? []).flatMap((c) => [
+      ...(c.code && !c.abstract && !c.inactive ? [{ ...(c.system ? { system: c.system } : {}), ...(c.version ? { version: c.version } : {}), code: c.code, ...(c.display ? { display: c.display } : {}) }] : []),
+      ...flattenExpansion(c.contains),
+    ]);
+  }
 
   function requireBaseUrl(baseUrl: string | undefined): string {
     if (!baseUrl) throw new FhirGatewayError('invalid-input', 'No FHIR base URL was given to the gateway.');

@@ -110,4 +110,54 @@ describe('<kbs-questionnaire> on third-party questionnaires', () => {
       await page.close();
     }
   });
+
+  test('through the gateway: an external answerValueSet is expanded, and x-fhir-query population fills the form', async () => {
+    const page = await env.browser.newPage();
+    try {
+      await openHarness(page, env.server);
+      const result = await page.evaluate(async () => {
+        const asked: string[] = [];
+        const el = document.createElement('kbs-questionnaire') as unknown as HTMLElement & Record<string, unknown> & { ready: Promise<void>; updateComplete: Promise<boolean>; state?: { answers: Map<string, unknown[]> } };
+        el.gateway = {
+          onResult: () => () => undefined,
+          expandValueSet: async (canonical: string) => {
+            asked.push(`expand ${canonical}`);
+            if (canonical === 'http://example.org/vs/unknown') throw new Error('not known here');
+            return [{ system: 'http://loinc.org', code: 'LA33-6', display: 'Yes' }, { system: 'http://loinc.org', code: 'LA32-8', display: 'No' }];
+          },
+          query: async (search: string) => {
+            asked.push(`query ${search}`);
+            return { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Patient', id: 'p1', name: [{ given: ['Ada'] }] } }] };
+          },
+        };
+        el.patient = { reference: 'Patient/p1' };
+        el.questionnaire = {
+          resourceType: 'Questionnaire', status: 'active',
+          extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/variable', valueExpression: { name: 'me', language: 'application/x-fhir-query', expression: 'Patient?_id={{%patient.reference.substring(8)}}' } }],
+          item: [
+            { linkId: 'loinc', text: 'Answer list', type: 'choice', answerValueSet: 'http://loinc.org/vs/LL1-9' },
+            { linkId: 'external', text: 'External', type: 'choice', answerValueSet: 'http://example.org/vs/unknown' },
+            { linkId: 'name', text: 'Name', type: 'string', extension: [{ url: 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression', valueExpression: { language: 'text/fhirpath', expression: '%me.entry.resource.name.given.first()' } }] },
+          ],
+        };
+        document.querySelector('#host')!.append(el);
+        await el.ready;
+        for (let i = 0; i < 50 && !el.state?.answers.get('name'); i++) await new Promise((r) => setTimeout(r, 20));
+        await el.updateComplete;
+        const root = el.shadowRoot!;
+        return {
+          asked: asked.sort(),
+          loinc: [...root.querySelectorAll('input[data-path="loinc"]')].map((i) => (i as HTMLInputElement).dataset.option),
+          notices: [...root.querySelectorAll('[data-no-options]')].map((n) => (n as HTMLElement).dataset.noOptions),
+          name: (root.querySelector('input[data-path="name"]') as HTMLInputElement | null)?.value,
+        };
+      });
+      expect(result).toEqual({
+        asked: ['expand http://example.org/vs/unknown', 'expand http://loinc.org/vs/LL1-9', 'query Patient?_id=p1'],
+        loinc: ['Yes', 'No'], notices: ['external'], name: 'Ada',
+      });
+    } finally {
+      await page.close();
+    }
+  });
 });

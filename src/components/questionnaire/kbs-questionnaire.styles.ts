@@ -33,6 +33,7 @@ export const questionnaireStyles = css`
   .display { margin: 0 0 var(--_space); }
   .display .prefix { font-weight: 700; margin-right: 0.25em; }
   .inset { border-left: 8px solid var(--_blue); padding: calc(var(--_space) * 0.75) var(--_space); margin: 0 0 calc(var(--_space) * 1.5); background: var(--_grey); }
+  .suggestion { border-left: 8px solid var(--_blue); padding: calc(var(--_space) * 0.5) var(--_space); margin: 0 0 var(--_space); background: var(--_grey); }
   .warning { background: var(--_warning); border: 1px solid #ffeb3b; padding: var(--_space); margin: 0 0 calc(var(--_space) * 1.5); }
   .warning .callout-heading { display: block; font-weight: 700; margin-bottom: 0.25em; }
   .error-summary { border: 4px solid var(--_error); padding: var(--_space); margin: 0 0 calc(var(--_space) * 2); }

@@ -12,16 +12,21 @@ import { guard } from 'lit/directives/guard.js';
 import { live } from 'lit/directives/live.js';
 import {
   allPaths, answersEqual, answerValueSetsOf, buildQuestionnaireResponse, createFormState, createValueSetResolver, unresolvedValueSetIssues, getExtension, getRepeatPaths, addRepeat, removeRepeat,
-  isRestricted, itemPath, labelOf, messages, nodeAt, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
+  applyPopulation, isRestricted, itemPath, labelOf, loadExpressionSupport, messages, needsPopulation, nodeAt, populationQueries, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
   QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
   type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
-  type Reference, type StoredTask,
+  type Reference, type StoredTask, type Suggestion,
 } from '../../engine/index.js';
 import type { KbsGateway, SaveStatus, SubmitResult } from '../../fhir/gateway.js';
 import { emit } from '../events.js';
 import { tokens } from '../shared/tokens.styles.js';
 import { questionnaireStyles } from './kbs-questionnaire.styles.js';
 import { renderingXhtml } from './xhtml.js';
+
+/** How long a form waits for remote ValueSet expansions before showing what it has. */
+const EXPAND_WAIT_MS = 8_000;
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
+  Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
 
 /** R5 `disabledDisplay`, as its R4 cross-version extension. */
 export const DISABLED_DISPLAY = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Questionnaire.item.disabledDisplay';
@@ -164,7 +169,57 @@ export class KbsQuestionnaire extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('questionnaire') || changed.has('response')) this.loaded = this.load();
+    else if ((changed.has('patient') || changed.has('gateway')) && this.form) void this.populate();
     if (changed.has('gateway')) this.listen();
+  }
+
+  private populateSeq = 0;
+
+  /**
+   * SDC population, in the background once the form is on screen: the questionnaire's x-fhir-query
+   * variables are run through the gateway, then initialExpressions fill items still unanswered and
+   * `suggest-only` items get a suggestion with its source. Never for a resumed or read-only record.
+   * A query that fails leaves its items as they are (a load warning says so).
+   */
+  private async populate(): Promise<void> {
+    const seq = ++this.populateSeq;
+    const start = this.form;
+    if (!start || this.response || this.readonly || !needsPopulation(start.questionnaire)) return;
+    const gateway = this.gateway;
+    const warn = (issues: Issue[]) => issues.length && this.warn(issues, start.questionnaire);
+    if (!gateway?.query) {
+      warn([{ severity: 'warning', location: 'Questionnaire.extension (variable)', code: 'population', message: 'asks for data from the record (x-fhir-query), but no record system connection was given; nothing was filled in' }]);
+      return;
+    }
+    const evaluator = start.evaluator ?? (await loadExpressionSupport().catch(() => undefined));
+    if (!evaluator || seq !== this.populateSeq) return;
+    const context = { ...(this.patient ? { patient: this.patient } : {}), ...(this.encounter ? { encounter: this.encounter } : {}), ...(this.author ? { user: this.author } : {}) };
+    const { queries, issues } = populationQueries({ ...start, evaluator, context: { ...start.context, ...context } });
+    const results: Record<string, fhir4.Resource | undefined> = {};
+    await Promise.all(queries.map(async ({ name, query }) => {
+      try {
+        results[name] = await gateway.query!(query);
+      } catch (e) {
+        results[name] = undefined;
+        issues.push({ severity: 'warning', location: `Questionnaire.extension (variable "${name}")`, code: 'population', message: `the query "${query}" failed (${(e as Error).message}); what depends on it stays empty` });
+      }
+    }));
+    // Only for the same form, patient and gateway as when the queries were sent.
+    if (seq !== this.populateSeq || !this.form || this.form.questionnaire !== start.questionnaire || this.gateway !== gateway) return;
+    warn(issues);
+    const current = this.form;
+    const populated = applyPopulation({ ...current, evaluator, context: { ...current.context, ...context } }, results);
+    let next: FormState = { ...current, context: { ...current.context, ...populated.context }, suggestions: populated.suggestions };
+    for (const [path, answers] of populated.answers) {
+      if (!current.answers.has(path)) next = setAnswers(next, path, answers).state;
+    }
+    this.form = next;
+  }
+
+  private warn(issues: Issue[], questionnaire: Questionnaire | undefined): void {
+    // For the integrator, not the clinician: the form itself shows only what the clinician can act on.
+    emit(this, 'kbs-load-warning', { issues });
+    console.warn(`kbs-questionnaire: ${issues.length} warning(s) loading "${questionnaire?.title ?? questionnaire?.url ?? 'the questionnaire'}":\n${issues.map((i) => `- ${i.location}: ${i.message}`).join('\n')}`);
   }
 
   private unlisten?: () => void;
@@ -230,9 +285,13 @@ export class KbsQuestionnaire extends LitElement {
     }
   }
 
-  /** Asks `valueSetResolver` for every answerValueSet not found locally, all at once. */
+  /**
+   * Asks `valueSetResolver` (else the gateway's `$expand`) for every answerValueSet not found
+   * locally, all at once, waiting at most a few seconds: what is not back by then shows its notice.
+   */
   private async resolveRemote(questionnaire: Questionnaire): Promise<Map<string, fhir4.Coding[] | undefined>> {
-    const resolver = this.valueSetResolver;
+    const gateway = this.gateway;
+    const resolver = this.valueSetResolver ?? (gateway?.expandValueSet ? (canonical: string) => withTimeout(gateway.expandValueSet!(canonical), EXPAND_WAIT_MS) : undefined);
     const local = createValueSetResolver(questionnaire, this.valueSets);
     const wanted = resolver ? answerValueSetsOf(questionnaire).filter((c) => !local(c)) : [];
     const results = await Promise.all(wanted.map(async (canonical) => {
@@ -257,11 +316,8 @@ export class KbsQuestionnaire extends LitElement {
     this.raw.clear();
     this.rawVersion++;
     this.loading = false;
-    if (this.warnings.length) {
-      // For the integrator, not the clinician: the form itself shows only what the clinician can act on.
-      emit(this, 'kbs-load-warning', { issues: this.warnings });
-      console.warn(`kbs-questionnaire: ${this.warnings.length} warning(s) loading "${form?.questionnaire.title ?? form?.questionnaire.url ?? 'the questionnaire'}":\n${this.warnings.map((i) => `- ${i.location}: ${i.message}`).join('\n')}`);
-    }
+    if (this.warnings.length) this.warn(this.warnings, form?.questionnaire);
+    if (form) void this.populate();
   }
 
   /** Starts again with no answers and a new identifier (for instance when the subject changed). */
@@ -531,7 +587,7 @@ export class KbsQuestionnaire extends LitElement {
     // change in a 1,000-item form re-renders the items it touched, not all of them.
     const leaf = node.children.every((c) => c.item.type === 'display' && itemControl(c.item) === ItemControl.help);
     const answers = this.form!.answers.get(path);
-    const deps = [node, path, answers, this.issueFor(path), this.rawVersion, this.readonly, this.valueSets, this.resolved, this.submitted];
+    const deps = [node, path, answers, this.form!.suggestions?.get(path), this.issueFor(path), this.rawVersion, this.readonly, this.valueSets, this.resolved, this.submitted];
     const rendered = !leaf || item.type === 'group' ? this.renderEnabled(node, path) : guard(deps, () => this.renderEnabled(node, path));
     return this.afterSlots.includes(item.linkId) ? [rendered, html`<slot name="after:${item.linkId}"></slot>`] : [rendered];
   }
@@ -584,8 +640,9 @@ export class KbsQuestionnaire extends LitElement {
     const issue = this.issueFor(path);
     const id = idFor(path);
     const hint = this.helpFor(node);
-    const describedBy = [hint ? `${id}-hint` : '', issue ? `${id}-error` : ''].filter(Boolean).join(' ') || nothing;
-    const hintHtml = hint ? html`<span class="hint" id="${id}-hint" part="hint">${hint}</span>` : nothing;
+    const suggestion = this.form!.suggestions?.get(path);
+    const describedBy = [hint ? `${id}-hint` : '', suggestion ? `${id}-suggestion` : '', issue ? `${id}-error` : ''].filter(Boolean).join(' ') || nothing;
+    const hintHtml = [hint ? html`<span class="hint" id="${id}-hint" part="hint">${hint}</span>` : nothing, suggestion ? this.renderSuggestion(suggestion, `${id}-suggestion`) : nothing];
     const errorHtml = issue ? html`<span class="error-message" id="${id}-error" part="error-message"><span class="visually-hidden">Error:</span> ${issue.message}</span>` : nothing;
     const required = item.required ? html` <span class="required">(required)</span>` : nothing;
     const nested = node.children.filter((c) => !(c.item.type === 'display' && itemControl(c.item) === ItemControl.help));
@@ -616,6 +673,14 @@ export class KbsQuestionnaire extends LitElement {
     const count = item.repeats ? answers.length + 1 : 1;
     const inputs = Array.from({ length: count }, (_, i) => this.renderInput(node, path, i, describedBy, issue !== undefined));
     return html`<div class=${groupClass} part="form-group">${label}${hintHtml}${errorHtml}${inputs}${children}</div>`;
+  }
+
+  /** What the record suggests, where it came from, and that the clinician chooses: never pre-selected. */
+  private renderSuggestion(suggestion: Suggestion, id: string): TemplateResult {
+    const suggested = suggestion.answers.map((a) => this.answerText(a)).join(', ');
+    return html`<div class="suggestion" id=${id} part="suggestion">
+      <strong>From the record:</strong> ${suggestion.source.length ? html`${suggestion.source.join('; ')}. ` : nothing}This suggests “${suggested}”. Check with the family, then choose the answer.
+    </div>`;
   }
 
   private renderInput(node: ItemNode, path: ItemPath, index: number, describedBy: string | typeof nothing, invalid: boolean): TemplateResult {
