@@ -4,7 +4,9 @@
  * throws: it comes back as located, human-readable issues.
  */
 import { validateQuestionnaire } from './generated/questionnaire-validator.js';
-import { SUPPORTED_ITEM_TYPES } from './constants.js';
+import { REGEX, SUPPORTED_ITEM_TYPES } from './constants.js';
+import { getExtension } from './paths.js';
+import { compiledRegex, isUnsafePattern } from './validate.js';
 import { loadExpressionSupport } from './expressions.js';
 import type { ExpressionEvaluator, Issue, Questionnaire, QuestionnaireItem } from './types.js';
 import type { SchemaError } from './schema-types.js';
@@ -204,6 +206,11 @@ export function checkQuestionnaire(questionnaire: Questionnaire, evaluator?: Exp
       } else {
         locations.set(item.linkId, location);
         byLinkId.set(item.linkId, item);
+      }
+      const regex = getExtension(item, REGEX)?.valueString;
+      if (regex !== undefined && !compiledRegex(item)) {
+        const why = isUnsafePattern(regex) ? 'has a repeated group that itself repeats, which can take minutes to check' : 'is not a valid regular expression';
+        issues.push({ severity: 'warning', location: `${location}.extension (regex)`, linkId: item.linkId, code: 'invalid-regex', message: `the pattern "${regex}" ${why}, so answers to "${item.linkId}" are not checked against it. Fix: correct the pattern` });
       }
       if (!SUPPORTED_ITEM_TYPES.has(item.type)) {
         issues.push({ severity: 'warning', location, linkId: item.linkId, code: 'unsupported-type', message: `item type "${item.type}" is not supported yet; it will show as a notice` });

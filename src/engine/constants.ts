@@ -93,7 +93,15 @@ export const ItemControl = {
   warning: 'warning',
   help: 'help',
   flyover: 'flyover',
+  autocomplete: 'autocomplete',
 } as const;
+
+/** https://hl7.org/fhir/R4/extension-regex.html: the whole answer must match. */
+export const REGEX = 'http://hl7.org/fhir/StructureDefinition/regex';
+/** https://hl7.org/fhir/R4/extension-questionnaire-choiceorientation.html: horizontal or vertical. */
+export const CHOICE_ORIENTATION = 'http://hl7.org/fhir/StructureDefinition/questionnaire-choiceOrientation';
+/** Answers longer than this are not run against a questionnaire's `regex` (a pattern from elsewhere must not hang the form). */
+export const REGEX_MAX_INPUT = 500;
 
 export const SNOMED_CT = 'http://snomed.info/sct';
 export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';

@@ -39,5 +39,6 @@ export const messages = {
   minValue: (item: QuestionnaireItem, min: string) => `${labelOf(item)} must be ${min} or more`,
   maxValue: (item: QuestionnaireItem, max: string) => `${labelOf(item)} must be ${max} or less`,
   notAnOption: (item: QuestionnaireItem) => `Select one of the options listed: ${lower(labelOf(item))}`,
+  pattern: (item: QuestionnaireItem, format: string | undefined) => `Enter ${lower(labelOf(item))} in the right format${format ? `, like ${format}` : ''}`,
   invalidValue: (item: QuestionnaireItem, what: string) => `Enter ${what}: ${lower(labelOf(item))}`,
 } as const;

@@ -29,6 +29,8 @@ export interface Issue {
 export type IssueCode =
   | 'schema'
   | 'population'
+  | 'pattern'
+  | 'invalid-regex'
   | 'unsupported-extraction'
   | 'duplicate-link-id'
   | 'unknown-question'

@@ -4,7 +4,7 @@
  */
 import { codingEquals, compareValues, isWellFormed, valueOf } from './answers.js';
 import {
-  ANSWER_VALUE_KEY, MAX_VALUE, MIN_VALUE, QUESTIONNAIRE_ANSWER_CONSTRAINT, QUESTIONNAIRE_MAX_OCCURS,
+  ANSWER_VALUE_KEY, ENTRY_FORMAT, MAX_VALUE, MIN_VALUE, REGEX, REGEX_MAX_INPUT, QUESTIONNAIRE_ANSWER_CONSTRAINT, QUESTIONNAIRE_MAX_OCCURS,
   QUESTIONNAIRE_MIN_OCCURS,
 } from './constants.js';
 import { allPaths, nodeAt } from './enable-when.js';
@@ -87,6 +87,12 @@ function checkAnswer(
   if (typeof value.value === 'string' && item.maxLength !== undefined && [...value.value].length > item.maxLength) {
     add('max-length', messages.maxLength(item, item.maxLength));
   }
+  const pattern = compiledRegex(item);
+  if (pattern && (typeof value.value === 'string' || typeof value.value === 'number')) {
+    const text = String(value.value);
+    // Too long to test safely against a pattern from elsewhere counts as not matching it.
+    if (text.length > REGEX_MAX_INPUT || !pattern.test(text)) add('pattern', messages.pattern(item, getExtension(item, ENTRY_FORMAT)?.valueString));
+  }
   for (const [url, code, message, fails] of [
     [MIN_VALUE, 'min-value', messages.minValue, (o: number) => o < 0],
     [MAX_VALUE, 'max-value', messages.maxValue, (o: number) => o > 0],
@@ -100,6 +106,42 @@ function checkAnswer(
     const order = compareValues(quantityByNumber ? 'valueDecimal' : bound.key, comparable, bound.value);
     if (order !== undefined && fails(order)) add(code, message(item, boundText(bound)));
   }
+}
+
+const compiled = new WeakMap<QuestionnaireItem, RegExp | null>();
+
+/**
+ * A quantified group that itself contains a quantifier, such as `(a+)+`: the shape that makes a
+ * backtracking engine take exponential time on a near-miss. Such a pattern is not used.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*?(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
+export function isUnsafePattern(source: string): boolean {
+  return source.length > REGEX_MAX_INPUT || NESTED_QUANTIFIER.test(source);
+}
+
+/**
+ * The item's `regex`, anchored to the whole answer; undefined when it has none, does not compile,
+ * or could take exponential time (both a load warning).
+ */
+export function compiledRegex(item: QuestionnaireItem): RegExp | undefined {
+  if (!compiled.has(item)) {
+    const source = getExtension(item, REGEX)?.valueString;
+    let regex: RegExp | null = null;
+    if (source && !isUnsafePattern(source)) {
+      try {
+        regex = new RegExp(`^(?:${source})$`, 'u');
+      } catch {
+        try {
+          regex = new RegExp(`^(?:${source})$`);
+        } catch {
+          regex = null;
+        }
+      }
+    }
+    compiled.set(item, regex);
+  }
+  return compiled.get(item) ?? undefined;
 }
 
 function boundText(bound: { key: string; value: unknown }): string {

@@ -22,7 +22,7 @@ export const questionnaireStyles = css`
   }
   .form-group--error input[type='text'], .form-group--error textarea, .form-group--error select { border-color: var(--_error); }
   textarea { min-height: 6em; }
-  input.width-2 { max-width: 3.5em; } input.width-4 { max-width: 5.5em; } input.width-10 { max-width: 12em; }
+  input.width-2 { max-width: 3.5em; } input.width-4 { max-width: 5.5em; } input.width-10 { max-width: 12em; } input.width-20 { max-width: 24em; }
   .date-input { display: flex; gap: var(--_space); flex-wrap: wrap; }
   .date-input label { font-weight: 400; display: block; }
   .choices { display: flex; flex-direction: column; gap: calc(var(--_space) * 0.5); }

@@ -13,7 +13,7 @@ import { live } from 'lit/directives/live.js';
 import {
   allPaths, answersEqual, answerValueSetsOf, buildQuestionnaireResponse, createFormState, createValueSetResolver, unresolvedValueSetIssues, getExtension, getRepeatPaths, addRepeat, removeRepeat,
   applyPopulation, isRestricted, itemPath, labelOf, loadExpressionSupport, messages, needsPopulation, nodeAt, populationQueries, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
-  QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
+  CHOICE_ORIENTATION, ENTRY_FORMAT, QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
   type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
   type Reference, type StoredTask, type Suggestion,
 } from '../../engine/index.js';
@@ -27,6 +27,10 @@ import { renderingXhtml } from './xhtml.js';
 const EXPAND_WAIT_MS = 8_000;
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
   Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
+
+/** Single-answer lists longer than this are shown as an autocomplete box. */
+const AUTOCOMPLETE_FROM = 20;
+const orientation = (item: fhir4.QuestionnaireItem) => getExtension(item, CHOICE_ORIENTATION)?.valueCode;
 
 /** R5 `disabledDisplay`, as its R4 cross-version extension. */
 export const DISABLED_DISPLAY = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Questionnaire.item.disabledDisplay';
@@ -639,7 +643,8 @@ export class KbsQuestionnaire extends LitElement {
     if (item.readOnly) return this.renderReadOnly(node, path);
     const issue = this.issueFor(path);
     const id = idFor(path);
-    const hint = this.helpFor(node);
+    const format = item.type !== 'boolean' && item.type !== 'choice' ? getExtension(item, ENTRY_FORMAT)?.valueString : undefined;
+    const hint = [this.helpFor(node), format ? `Format: ${format}` : undefined].filter(Boolean).join(' ') || undefined;
     const suggestion = this.form!.suggestions?.get(path);
     const describedBy = [hint ? `${id}-hint` : '', suggestion ? `${id}-suggestion` : '', issue ? `${id}-error` : ''].filter(Boolean).join(' ') || nothing;
     const hintHtml = [hint ? html`<span class="hint" id="${id}-hint" part="hint">${hint}</span>` : nothing, suggestion ? this.renderSuggestion(suggestion, `${id}-suggestion`) : nothing];
@@ -699,7 +704,7 @@ export class KbsQuestionnaire extends LitElement {
     const unit = item.type === 'quantity' ? getExtension(item, QUESTIONNAIRE_UNIT)?.valueCoding : undefined;
     return html`<input id=${id} data-path=${path} type=${item.type === 'url' ? 'url' : 'text'} aria-label=${label} class=${numeric ? 'width-4' : item.type === 'time' ? 'width-4' : ''}
         inputmode=${item.type === 'integer' ? 'numeric' : item.type === 'decimal' || item.type === 'quantity' ? 'decimal' : nothing}
-        spellcheck=${numeric ? 'false' : nothing} autocomplete="off" maxlength=${item.maxLength ?? nothing}
+        spellcheck=${numeric ? 'false' : nothing} autocomplete="off" maxlength=${item.maxLength ?? nothing} placeholder=${getExtension(item, ENTRY_FORMAT)?.valueString ?? nothing}
         aria-describedby=${describedBy} aria-invalid=${invalid ? 'true' : 'false'} .value=${live(shown)} @input=${onInput} />${unit ? html` <span>${unit.display ?? unit.code}</span>` : nothing}`;
   }
 
@@ -738,7 +743,7 @@ export class KbsQuestionnaire extends LitElement {
       const radio = (v: boolean, label: string, i: number) => html`<div class="choice">
         <input type="radio" id="${id}-${i}" name=${id} data-path=${path} data-option=${label} .checked=${live(value === v)} aria-invalid=${invalid ? 'true' : 'false'} @change=${() => this.userSet(path, [{ valueBoolean: v }])} />
         <label for="${id}-${i}">${label}</label></div>`;
-      return html`<div class="choices choices--inline">${radio(true, 'Yes', 0)}${radio(false, 'No', 1)}</div>`;
+      return html`<div class=${orientation(item) === 'vertical' ? 'choices' : 'choices choices--inline'}>${radio(true, 'Yes', 0)}${radio(false, 'No', 1)}</div>`;
     }
     const options = this.options(item);
     const noOptions = !options.length && (item.type !== 'open-choice' || item.answerValueSet !== undefined);
@@ -769,7 +774,10 @@ export class KbsQuestionnaire extends LitElement {
       const withOther = on && text.trim() ? [...(multiple ? kept : []), { valueString: text }] : multiple ? kept : [];
       this.userSet(path, withOther);
     };
-    return html`${noOptions ? this.renderNoOptions(item, path) : nothing}<div class="choices">
+    if (!multiple && !noOptions && (control === ItemControl.autocomplete || options.length > AUTOCOMPLETE_FROM)) {
+      return this.renderAutocomplete(node, path, options, invalid);
+    }
+    return html`${noOptions ? this.renderNoOptions(item, path) : nothing}<div class=${orientation(item) === 'horizontal' ? 'choices choices--inline' : 'choices'}>
       ${options.map((o, i) => html`<div class="choice">
         <input type=${type} id="${id}-${i}" name=${id} data-path=${path} data-option=${this.optionLabel(o)} .checked=${live(selected(o))} aria-invalid=${invalid ? 'true' : 'false'}
           @change=${(e: Event) => { if (!multiple) this.deleteRaw(otherKey); toggle(o, (e.target as HTMLInputElement).checked); }} />
@@ -780,6 +788,28 @@ export class KbsQuestionnaire extends LitElement {
         ${otherOpen ? html`<div><label class="label" for="${id}-other-text">Other (describe)</label>
           <input type="text" id="${id}-other-text" data-path=${path} data-part="other-text" .value=${live(this.raw.get(otherKey) ?? otherText ?? '')} @input=${(e: Event) => setOther((e.target as HTMLInputElement).value, true)} /></div>` : nothing}` : nothing}
     </div>`;
+  }
+
+  /**
+   * A long list, or one the questionnaire asks to autocomplete: a text box with the options as
+   * suggestions (the browser's own combobox, filtered as the user types). Text that is exactly an
+   * option's label chooses it; other text is kept as typed, recorded as free text on open-choice
+   * and refused on save ("Select one of the options listed") on choice.
+   */
+  private renderAutocomplete(node: ItemNode, path: ItemPath, options: Answer[], invalid: boolean): TemplateResult {
+    const id = idFor(path);
+    const answer = (this.form!.answers.get(path) ?? [])[0];
+    const key = `${path}#typed`;
+    const shown = this.raw.get(key) ?? (answer ? this.answerText(answer) : '');
+    const onInput = (e: Event) => {
+      const text = (e.target as HTMLInputElement).value;
+      this.setRaw(key, text);
+      const match = options.find((o) => this.optionLabel(o).toLowerCase() === text.trim().toLowerCase());
+      this.userSet(path, match ? [match] : text.trim() ? [{ valueString: text }] : []);
+    };
+    return html`<input type="text" id="${id}-0" data-path=${path} data-control="autocomplete" list="${id}-options" class="width-20" autocomplete="off" aria-label=${labelOf(node.item)}
+        aria-invalid=${invalid ? 'true' : 'false'} .value=${live(shown)} @input=${onInput} />
+      <datalist id="${id}-options">${options.map((o) => html`<option value=${this.optionLabel(o)}></option>`)}</datalist>`;
   }
 
   private answerText(answer: Answer): string {
