@@ -205,19 +205,59 @@ function measure(records: Summary[], asOf: string) {
   };
   const completed = enq.filter((r) => r.completed === true).length;
   const closed = tasks.filter((t) => t.status === 'completed' && t.closedDay);
+  const stages = count(enq, (r) => r.stage);
+  const reasons = enq.filter((r) => r.completed === false).flatMap((r) => r.reasons).reduce<Record<string, number>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {});
+  const closedByDue = closed.filter((t) => !t.due || t.closedDay! <= t.due).length;
+  const overdue = tasks.filter((t) => OPEN_TASK_STATUSES.has(t.status) && !!t.due && t.due < asOf).length;
+  /** The restricted counts before suppression, so suppression can also be made safe across months. */
+  const raw: Record<string, number> = {
+    enquiries: enq.length, completed, followUpsOpened: tasks.length, followUpsClosedByDueDate: closedByDue, followUpsOverdueNow: overdue,
+    ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [`byStage.${k}`, v])),
+    ...Object.fromEntries(Object.entries(reasons).map(([k, v]) => [`notCompletedReasons.${k}`, v])),
+  };
   const enquiry: EnquiryMeasures = {
     enquiries: shown(enq.length),
-    byStage: suppress(count(enq, (r) => r.stage)),
+    byStage: suppress(stages),
     completed: shown(completed),
     // A percentage is given only when neither of its counts is suppressed.
     completedPercent: enq.length >= 5 && (completed === 0 || completed >= 5) && (enq.length - completed === 0 || enq.length - completed >= 5) ? rate(completed, enq.length).percent : null,
-    notCompletedReasons: suppress(enq.filter((r) => r.completed === false).flatMap((r) => r.reasons).reduce<Record<string, number>>((acc, k) => ({ ...acc, [k]: (acc[k] ?? 0) + 1 }), {})),
+    notCompletedReasons: suppress(reasons),
     followUpsOpened: shown(tasks.length),
-    followUpsClosedByDueDate: shown(closed.filter((t) => !t.due || t.closedDay! <= t.due).length),
-    followUpsOverdueNow: shown(tasks.filter((t) => OPEN_TASK_STATUSES.has(t.status) && !!t.due && t.due < asOf).length),
+    followUpsClosedByDueDate: shown(closedByDue),
+    followUpsOverdueNow: shown(overdue),
     medianDaysToClose: closed.length >= 5 ? median(closed.map((t) => days(t.day, t.closedDay!))) : null,
   };
-  return { eightWeek, bedSharing, enquiry };
+  return { eightWeek, bedSharing, enquiry, raw };
+}
+
+/**
+ * The months are a table too: the overall count minus the months shown would give a month's
+ * suppressed count if it were the only one suppressed. So where exactly one month of a restricted
+ * count is suppressed while the overall count is shown, the next smallest month is suppressed too.
+ */
+function protectAcrossMonths(overall: Record<string, number>, months: { enquiry: EnquiryMeasures; raw: Record<string, number> }[]): void {
+  const small = (n: number) => n > 0 && n < 5;
+  const keys = new Set(months.flatMap((m) => Object.keys(m.raw)));
+  for (const key of keys) {
+    if (small(overall[key] ?? 0)) continue; // the total is itself suppressed
+    const hidden = months.filter((m) => isSuppressed(m.enquiry, key) || small(m.raw[key] ?? 0));
+    if (hidden.length !== 1) continue;
+    const next = months.filter((m) => !hidden.includes(m) && (m.raw[key] ?? 0) > 0).sort((a, b) => a.raw[key]! - b.raw[key]!)[0];
+    if (next) hideIn(next.enquiry, key);
+  }
+}
+
+function isSuppressed(enquiry: EnquiryMeasures, key: string): boolean {
+  const [field, sub] = key.split('.') as [keyof EnquiryMeasures, string | undefined];
+  const value = enquiry[field] as unknown;
+  return (sub ? (value as Record<string, Shown>)[sub] : value) === '< 5';
+}
+
+function hideIn(enquiry: EnquiryMeasures, key: string): void {
+  const [field, sub] = key.split('.') as [keyof EnquiryMeasures, string | undefined];
+  if (sub) (enquiry[field] as Record<string, Shown>)[sub] = '< 5';
+  else (enquiry as unknown as Record<string, Shown>)[field] = '< 5';
+  if (field === 'completed' || field === 'enquiries') enquiry.completedPercent = null;
 }
 
 /** An audit over a period: `add` each resource (any order, any versions), then `result`. */
@@ -233,11 +273,56 @@ export function createAudit(period: AuditPeriod): { add(resource: fhir4.Resource
     result() {
       const inPeriod = [...latest.values()].filter((r) => !r.removed && r.day >= period.from && r.day <= period.to);
       const months = [...new Set(inPeriod.map((r) => r.day.slice(0, 7)))].sort();
+      const { raw: overallRaw, ...overall } = measure(inPeriod, period.asOf);
+      const measured = months.map((m) => measure(inPeriod.filter((r) => r.day.startsWith(m)), period.asOf));
+      protectAcrossMonths(overallRaw, measured);
       return {
         period,
-        overall: measure(inPeriod, period.asOf),
-        byMonth: Object.fromEntries(months.map((m) => [m, measure(inPeriod.filter((r) => r.day.startsWith(m)), period.asOf)])),
+        overall,
+        byMonth: Object.fromEntries(months.map((m, i) => {
+          const { raw: _raw, ...figures } = measured[i]!;
+          return [m, figures];
+        })),
       };
     },
   };
+}
+
+// ---- the figures as rows: one model for the CLI, the element's tables and every CSV ------------
+
+/** Column names of `auditRows`. */
+export const AUDIT_COLUMNS = ['section', 'measure', 'group', 'value', 'numerator', 'denominator'] as const;
+
+/** One row per figure: section, measure, group (overall or a month), value, numerator, denominator. */
+export function auditRows(result: AuditResult): string[][] {
+  const rows: string[][] = [];
+  const groups: [string, AuditResult['overall']][] = [['overall', result.overall], ...Object.entries(result.byMonth)];
+  for (const [group, m] of groups) {
+    const walk = (section: string, prefix: string, value: unknown) => {
+      if (value && typeof value === 'object' && 'numerator' in value) {
+        const r = value as Rate;
+        rows.push([section, prefix, group, r.percent === null ? '' : `${r.percent}%`, String(r.numerator), String(r.denominator)]);
+      } else if (value && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) walk(section, prefix ? `${prefix}: ${k}` : k, v);
+      } else {
+        rows.push([section, prefix, group, value === null ? '' : String(value), '', '']);
+      }
+    };
+    walk(AUDIT_SECTIONS.eightWeek, '', m.eightWeek);
+    walk(AUDIT_SECTIONS.bedSharing, '', m.bedSharing);
+    walk(AUDIT_SECTIONS.enquiry, '', m.enquiry);
+  }
+  return rows;
+}
+
+export const AUDIT_SECTIONS = {
+  eightWeek: '8-week check',
+  bedSharing: 'bed-sharing assessment',
+  enquiry: 'routine enquiry (restricted, small numbers suppressed)',
+} as const;
+
+/** RFC 4180 CSV of a header and rows. */
+export function toCsv(rows: readonly (readonly string[])[]): string {
+  const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return `${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

@@ -30,4 +30,4 @@ export {
 } from './extract.js';
 export { isValidNhsNumber, normaliseNhsNumber, formatNhsNumber, findInvalidNhsNumber } from './nhs-number.js';
 export { ageInYears, subjectKind, BABY_UNDER_YEARS, ADULT_FROM_YEARS, type SubjectKind } from './subject.js';
-export { createAudit, suppress, answersAt, AUDITED, type AuditPeriod, type AuditResult, type Rate, type Shown } from './audit.js';
+export { createAudit, suppress, answersAt, auditRows, toCsv, AUDITED, AUDIT_COLUMNS, AUDIT_SECTIONS, type AuditPeriod, type AuditResult, type Rate, type Shown } from './audit.js';

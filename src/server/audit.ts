@@ -5,7 +5,7 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createAudit, type AuditPeriod, type AuditResult } from '../engine/index.js';
+import { AUDIT_COLUMNS, auditRows, createAudit, toCsv, type AuditPeriod, type AuditResult } from '../engine/index.js';
 import { auditRecords } from '../fhir/audit-source.js';
 
 /** Resources from every `*.ndjson` file in a folder, one line at a time. */
@@ -23,36 +23,9 @@ export async function runAudit(source: { server?: string; token?: string; ndjson
   return audit.result();
 }
 
-/** One row per figure: section, measure, group (overall or a month), value, numerator, denominator. */
-export function auditRows(result: AuditResult): string[][] {
-  const rows: string[][] = [];
-  const groups: [string, AuditResult['overall']][] = [['overall', result.overall], ...Object.entries(result.byMonth)];
-  for (const [group, m] of groups) {
-    const walk = (section: string, prefix: string, value: unknown) => {
-      if (value && typeof value === 'object' && 'numerator' in value) {
-        const r = value as { numerator: number; denominator: number; percent: number | null };
-        rows.push([section, prefix, group, r.percent === null ? '' : `${r.percent}%`, String(r.numerator), String(r.denominator)]);
-      } else if (value && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value)) walk(section, prefix ? `${prefix}: ${k}` : k, v);
-      } else {
-        rows.push([section, prefix, group, value === null ? '' : String(value), '', '']);
-      }
-    };
-    walk('8-week check', '', m.eightWeek);
-    walk('bed-sharing assessment', '', m.bedSharing);
-    walk('routine enquiry (restricted, small numbers suppressed)', '', m.enquiry);
-  }
-  return rows;
-}
-
-const HEADER = ['section', 'measure', 'group', 'value', 'numerator', 'denominator'];
-
 export function formatAudit(result: AuditResult, format: 'md' | 'csv' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
   const rows = auditRows(result);
-  if (format === 'csv') {
-    const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    return `${[HEADER, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
-  }
+  if (format === 'csv') return toCsv([[...AUDIT_COLUMNS], ...rows]);
   return `# Keeping Babies Safe audit, ${result.period.from} to ${result.period.to}\n\nDefinitions: docs/audit.md. Routine enquiry figures are aggregates; counts from 1 to 4 are shown as "< 5".\n\n| ${HEADER.join(' | ')} |\n|${HEADER.map(() => '---').join('|')}|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
 }

@@ -121,6 +121,18 @@ describe('suppress', () => {
     expect(suppress(cells)).toEqual(expected);
   });
 
+  test('nor from the overall count and the other months: a second month is suppressed with a lone small one', () => {
+    const month = (m: string, count: number) => Array.from({ length: count }, (_, i) => record('completed-no-disclosure', `2026-${m}-${String(i + 1).padStart(2, '0')}`));
+    const result = run([...month('03', 2), ...month('04', 10), ...month('05', 7)]);
+    expect(result.overall.enquiry.enquiries).toBe(19);
+    const shownByMonth = Object.fromEntries(Object.entries(result.byMonth).map(([m, f]) => [m, f.enquiry.enquiries]));
+    expect(shownByMonth).toEqual({ '2026-03': '< 5', '2026-04': 10, '2026-05': '< 5' });
+    expect(result.byMonth['2026-05']!.enquiry.completedPercent).toBeNull();
+    // Two small months already protect each other: nothing more is hidden.
+    const two = run([...month('03', 2), ...month('04', 3), ...month('05', 7)]);
+    expect(Object.values(two.byMonth).map((f) => f.enquiry.enquiries)).toEqual(['< 5', '< 5', 7]);
+  });
+
   test('no suppressed cell can be worked out from the total and the others', () => {
     for (const cells of [{ a: 3, b: 12, c: 20 }, { a: 1, b: 5, c: 9, d: 30 }, { a: 4, b: 4, c: 40 }] as Record<string, number>[]) {
       const shownCells = suppress(cells);
