@@ -1,6 +1,7 @@
 // Browser bundles, built from the tsc output in dist/esm (run `npm run build`, not rollup alone):
 // - dist/bundle/kbs.js: the three template elements and <kbs-questionnaire>, self-contained for a
 //   <script type="module"> tag; FHIRPath is a lazy chunk beside it, loaded only by forms with expressions.
+// - dist/bundle/kbs-audit.js: <kbs-audit>, on its own.
 // - dist/demo/demo.js: the demo record-system page; dist/demo/smart.js: the SMART on FHIR app.
 // - dist/bundle/engine/index.js: the engine alone (for size tracking).
 // fhir-kit-client's Node-only agentkeepalive import is aliased to a stub; nothing else of Node ships.
@@ -31,6 +32,8 @@ const browser = (input, dir, entryFileNames) => ({
 
 export default [
   browser('dist/esm/components/index.js', 'dist/bundle', 'kbs.js'),
+  // The safeguarding lead's audit: a script of its own, so the templates never load it.
+  browser('dist/esm/components/audit/kbs-audit.js', 'dist/bundle', 'kbs-audit.js'),
   browser('dist/esm/demo/demo.js', 'dist/demo', 'demo.js'),
   browser('dist/esm/demo/smart.js', 'dist/demo', 'smart.js'),
   browser('dist/esm/engine/index.js', 'dist/bundle/engine', 'index.js'),

@@ -21,6 +21,7 @@ const ROLES = {
   gp: { author: 'Practitioner/demo-gp', templates: ['kbs-eight-week-check', 'kbs-domestic-abuse-enquiry'] },
   midwife: { author: 'Practitioner/demo-midwife', templates: ['kbs-bed-sharing-assessment', 'kbs-domestic-abuse-enquiry'] },
   'health-visitor': { author: 'Practitioner/demo-health-visitor', templates: ['kbs-bed-sharing-assessment', 'kbs-domestic-abuse-enquiry'] },
+  'safeguarding-lead': { author: 'Practitioner/demo-safeguarding-lead', templates: [] },
 } as const;
 type Role = keyof typeof ROLES;
 const TITLES: Record<string, string> = {
@@ -61,6 +62,19 @@ async function loadPatients(): Promise<void> {
 function showTemplates(role: Role): void {
   const container = $('templates');
   container.replaceChildren();
+  if (role === 'safeguarding-lead') {
+    // The audit is a script of its own: loaded only for this role.
+    const section = el('section');
+    section.append(el('h2', "Safeguarding lead's audit (last 12 months)"));
+    const audit = document.createElement('kbs-audit') as HTMLElement & { token?: string };
+    audit.setAttribute('demo-data', '');
+    if (token) audit.token = token;
+    audit.setAttribute('fhir-base-url', baseUrl);
+    section.append(audit);
+    container.append(section);
+    void import('../components/audit/kbs-audit.js');
+    return;
+  }
   if (role === 'health-visitor' || role === 'midwife') {
     // The caseload: restricted, shown only because the page says who is looking.
     // Folded by default: a worklist of restricted follow-ups is opened when no one else can see the screen.

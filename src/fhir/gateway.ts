@@ -459,3 +459,5 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
   }
 }
 export { FhirGatewayError } from './errors.js';
+/** The audit's paged searches (plain fetch), for `<kbs-audit>`. */
+export { auditRecords } from './audit-source.js';

@@ -27,5 +27,5 @@ export function formatAudit(result: AuditResult, format: 'md' | 'csv' | 'json'):
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
   const rows = auditRows(result);
   if (format === 'csv') return toCsv([[...AUDIT_COLUMNS], ...rows]);
-  return `# Keeping Babies Safe audit, ${result.period.from} to ${result.period.to}\n\nDefinitions: docs/audit.md. Routine enquiry figures are aggregates; counts from 1 to 4 are shown as "< 5".\n\n| ${HEADER.join(' | ')} |\n|${HEADER.map(() => '---').join('|')}|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
+  return `# Keeping Babies Safe audit, ${result.period.from} to ${result.period.to}\n\nDefinitions: docs/audit.md. Routine enquiry figures are aggregates; counts from 1 to 4 are shown as "< 5".\n\n| ${AUDIT_COLUMNS.join(' | ')} |\n|${AUDIT_COLUMNS.map(() => '---').join('|')}|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
 }

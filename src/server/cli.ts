@@ -19,6 +19,7 @@ import { PACKAGE_ROOT, readContent, type ContentResource } from './content.js';
 import type { TransactionMode } from './fhir-server.js';
 import { loadFhirServer } from './load-server.js';
 import { seedDemo } from './seed.js';
+import { seedAuditDemo } from './demo-audit.js';
 import { formatAudit, runAudit } from './audit.js';
 
 const USAGE = `Usage:
@@ -81,7 +82,11 @@ async function serve(args: string[]): Promise<void> {
       host,
       dataDir,
       staticDir: join(PACKAGE_ROOT, 'dist'),
-      seed: seedDemo,
+      // The demo, and a year of made-up records for the safeguarding lead's audit (created once).
+      seed: async (running) => {
+        await seedDemo(running);
+        await seedAuditDemo(running);
+      },
       log: (line) => console.log(line),
       ...(token ? { requireToken: token } : {}),
       allowOrigins: values['allow-origin'] ?? [],

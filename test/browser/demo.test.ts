@@ -69,3 +69,24 @@ test('the script-tag bundle works in a plain HTML page with no build step', asyn
   expect(text).toContain('Babies should sleep on their back in a clutter free cot or Moses basket on a clean, flat mattress.');
   await page.close();
 });
+
+test("the safeguarding lead's role shows the audit, loaded only for that role, marked as demo data", async () => {
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const scripts: string[] = [];
+  page.on('request', (r) => r.resourceType() === 'script' && scripts.push(new URL(r.url()).pathname));
+  await page.goto(`${env.server.url}/`);
+  await page.waitForFunction(() => customElements.get('kbs-eight-week-check') !== undefined);
+  const before = scripts.length;
+  expect(await page.evaluate(() => customElements.get('kbs-audit'))).toBeUndefined();
+  await page.selectOption('#role', 'safeguarding-lead');
+  await page.waitForFunction(() => customElements.get('kbs-audit') !== undefined);
+  expect(scripts.length).toBeGreaterThan(before);
+  const shown = await page.evaluate(async () => {
+    const audit = document.querySelector('kbs-audit') as HTMLElement & { ready: Promise<void> };
+    await audit.ready;
+    const root = audit.shadowRoot!;
+    return { note: root.querySelector('.demo')?.textContent ?? '', tables: root.querySelectorAll('table').length, alert: root.querySelector('[role=alert]')?.textContent ?? '' };
+  });
+  expect(shown).toEqual({ note: expect.stringContaining('Demo data'), tables: 3, alert: '' });
+  await page.close();
+});
