@@ -3,9 +3,9 @@
  * so no code is compiled at run time), then the checks the schema cannot make. Bad content never
  * throws: it comes back as located, human-readable issues.
  */
-import { validateQuestionnaire } from './generated/questionnaire-validator.js';
+import type { SchemaValidator } from './schema-types.js';
 import { REGEX, SUPPORTED_ITEM_TYPES } from './constants.js';
-import { getExtension } from './paths.js';
+import { getExtension, needsFhirPathToRender } from './paths.js';
 import { compiledRegex, isUnsafePattern } from './validate.js';
 import { loadExpressionSupport } from './expressions.js';
 import type { ExpressionEvaluator, Issue, Questionnaire, QuestionnaireItem } from './types.js';
@@ -124,7 +124,33 @@ function schemaMessage(error: SchemaError & { schemaPath?: string }, json: unkno
 }
 
 /** Schema plus semantic checks. Pass an evaluator to also check that expressions parse. */
-export function loadQuestionnaire(json: unknown, evaluator?: ExpressionEvaluator): LoadResult {
+/**
+ * Questionnaires that passed the schema when the product was built (the bundled templates): frozen,
+ * so the proof still holds, and loaded without the schema validator.
+ */
+const BUILT_IN = new WeakSet<object>();
+
+/** Marks a questionnaire validated at build time; it is frozen, deeply, so it cannot change after. */
+export function markBuiltIn<T extends object>(questionnaire: T): T {
+  BUILT_IN.add(deepFreeze(questionnaire));
+  return questionnaire;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** The FHIR R4 schema validator for Questionnaires (~370 KB of generated code): loaded only when needed. */
+export async function loadSchemaValidator(): Promise<SchemaValidator> {
+  return (await import('./generated/questionnaire-validator.js')).validateQuestionnaire as SchemaValidator;
+}
+
+/** Loads a questionnaire with a schema validator in hand (see `loadSchemaValidator`); never throws. */
+export function loadQuestionnaireWith(validateQuestionnaire: SchemaValidator | undefined, json: unknown, evaluator?: ExpressionEvaluator): LoadResult {
   if (typeof json === 'string') {
     try {
       json = JSON.parse(json);
@@ -135,7 +161,7 @@ export function loadQuestionnaire(json: unknown, evaluator?: ExpressionEvaluator
   if (!json || typeof json !== 'object' || (json as { resourceType?: unknown }).resourceType !== 'Questionnaire') {
     return { issues: [{ severity: 'error', location: 'Questionnaire', code: 'schema', message: 'is not a FHIR Questionnaire (resourceType must be "Questionnaire")' }] };
   }
-  if (!validateQuestionnaire(json)) {
+  if (validateQuestionnaire && !validateQuestionnaire(json)) {
     const seen = new Set<string>();
     const issues: Issue[] = [];
     for (const error of validateQuestionnaire.errors ?? []) {
@@ -160,12 +186,16 @@ export async function prepareQuestionnaire(json: unknown): Promise<LoadResult & 
     try {
       json = JSON.parse(json);
     } catch {
-      return loadQuestionnaire(json);
+      return loadQuestionnaireWith(undefined, json);
     }
   }
-  const needsExpressions = JSON.stringify(json ?? null).includes('"text/fhirpath"');
-  const evaluator = needsExpressions ? await loadExpressionSupport() : undefined;
-  return { ...loadQuestionnaire(json, evaluator), evaluator };
+  // A built-in questionnaire carries its build-time proof; anything else is checked against the schema.
+  const builtIn = !!json && typeof json === 'object' && BUILT_IN.has(json);
+  const [validator, evaluator] = await Promise.all([
+    builtIn ? undefined : loadSchemaValidator(),
+    needsFhirPathToRender(json) ? loadExpressionSupport() : undefined,
+  ]);
+  return { ...loadQuestionnaireWith(validator, json, evaluator), evaluator };
 }
 
 /** The checks the JSON schema cannot make. */

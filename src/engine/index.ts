@@ -6,7 +6,8 @@
 export * from './constants.js';
 export * from './types.js';
 export type { SchemaError, SchemaValidator } from './schema-types.js';
-export { loadQuestionnaire, prepareQuestionnaire, checkQuestionnaire, type LoadResult } from './check.js';
+export { loadQuestionnaireWith, loadSchemaValidator, markBuiltIn, prepareQuestionnaire, checkQuestionnaire, type LoadResult } from './check.js';
+export { loadQuestionnaire } from './load.js';
 export {
   indexQuestionnaire, linkIdOf, parentPathOf, pathsOf, pathsUnder, isRepeatingGroup, getExtension, itemPath, instancePath, escapeLinkId,
   unescapeLinkId, lastSegmentOf,
@@ -16,6 +17,7 @@ export {
   type CreateFormOptions,
 } from './form-state.js';
 export { allPaths, nodeAt } from './enable-when.js';
+export { needsFhirPathToRender } from './paths.js';
 export { loadExpressionSupport } from './expressions.js';
 export { applyPopulation, fhirQueryVariables, launchContextNames, needsPopulation, populationQueries, type PopulationQuery } from './populate.js';
 export { validateAnswers } from './validate.js';

@@ -55,8 +55,13 @@ export function indexQuestionnaire(questionnaire: Questionnaire): QuestionnaireI
   const roots = build(questionnaire.item, undefined);
   // Expressions that only suggest from the record are evaluated later, in the background (populate.ts):
   // they do not hold up the first render.
-  const usesExpressions = JSON.stringify(questionnaire, withoutSuggestions).includes('"text/fhirpath"');
+  const usesExpressions = needsFhirPathToRender(questionnaire);
   return { byLinkId, roots, dependants, expressionItems, usesExpressions };
+}
+
+/** Whether a questionnaire needs FHIRPath before it can be shown (suggestions from the record come later). */
+export function needsFhirPathToRender(questionnaire: unknown): boolean {
+  return JSON.stringify(questionnaire ?? null, withoutSuggestions).includes('"text/fhirpath"');
 }
 
 function withoutSuggestions(_key: string, value: unknown): unknown {

@@ -23,13 +23,24 @@ export async function* searchAll(options: AuditSourceOptions, resourceType: stri
   const base = options.baseUrl.replace(/\/$/, '');
   const origin = new URL(base).origin;
   const doFetch = options.fetch ?? fetch;
-  let next: string | undefined = `${base}/${resourceType}?${new URLSearchParams({ ...params, _count: String(options.pageSize ?? 500) })}`;
+  const pageSize = options.pageSize ?? 500;
+  let read = 0;
+  let next: string | undefined = `${base}/${resourceType}?${new URLSearchParams({ ...params, _count: String(pageSize) })}`;
   for (let page = 0; next && page < 100_000; page++) {
     const response = await doFetch(next, { headers: { accept: 'application/fhir+json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) } });
     if (!response.ok) throw new FhirGatewayError('http', `The record system refused the search for ${resourceType} (HTTP ${response.status}).`, { status: response.status });
     const bundle = (await response.json()) as fhir4.Bundle;
-    for (const entry of bundle.entry ?? []) if (entry.resource?.resourceType === resourceType) yield entry.resource;
+    let matches = 0;
+    for (const entry of bundle.entry ?? []) {
+      if (entry.search?.mode !== 'include') matches++;
+      if (entry.resource?.resourceType === resourceType) yield entry.resource;
+    }
+    read += matches;
     const link = bundle.link?.find((l) => l.relation === 'next')?.url;
+    // An audit that stopped at a page without a link onwards would count too few, and say nothing.
+    if (!link && ((bundle.total !== undefined && read < bundle.total) || (bundle.total === undefined && matches >= pageSize))) {
+      throw new FhirGatewayError('http', `The record system sent ${read} of ${bundle.total ?? 'more'} ${resourceType} records without a link to the next page, so the audit would be incomplete. Read a Bulk Data export instead (kbs audit --ndjson).`);
+    }
     // The token goes only to the server it was given for.
     next = link && new URL(link, base).origin === origin ? new URL(link, base).href : undefined;
   }

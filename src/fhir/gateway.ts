@@ -9,7 +9,7 @@
  */
 import { Client } from 'fhir-kit-client';
 import {
-  buildTransactionBundle, createCodeMapper, findInvalidNhsNumber, isRestricted, isValidNhsNumber, loadQuestionnaire, normaliseNhsNumber,
+  buildTransactionBundle, createCodeMapper, findInvalidNhsNumber, isRestricted, isValidNhsNumber, loadQuestionnaireWith, loadSchemaValidator, normaliseNhsNumber,
   labelForQuestionnaire, KBS_CONCEPTS, NHS_NUMBER_SYSTEM, OPEN_TASK_STATUSES, ROUTINE_ENQUIRY_FOLLOW_UP, type Reference, type StoredTask, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
   type QuestionnaireResponse,
 } from '../engine/index.js';
@@ -313,7 +313,8 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
         // Only the same canonical url (and version, when asked) is the same form, whatever else the server returns.
         const found = bundle.entry?.map((e) => e.resource).find((r): r is Questionnaire => r?.resourceType === 'Questionnaire' && r.url === url && (!version || r.version === version));
         if (found) {
-          const checked = loadQuestionnaire(found);
+          // The server's copy comes from elsewhere: checked against the schema (the validator is loaded now).
+          const checked = loadQuestionnaireWith(await loadSchemaValidator(), found);
           if (checked.questionnaire) return { questionnaire: checked.questionnaire, source: 'server' };
           if (bundled) return { questionnaire: bundled, source: 'bundled', notice: "The record system's copy of this form has errors, so the copy built into this app is used." };
           throw new FhirGatewayError('invalid-input', `The record system's copy of this form has errors: ${checked.issues[0]?.message}`);

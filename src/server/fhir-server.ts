@@ -232,6 +232,26 @@ const JSON_TYPES = new Set(['application/fhir+json', 'application/json']);
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A Content-Security-Policy with no inline script and no eval: the components must run under it. */
+/**
+ * Search paging as FHIR servers do it: a `next` link while there are more matches (Medplum's router
+ * gives the total, and `_offset` paging, but no links). Without it a client reads the first page only.
+ */
+function addPagingLinks(bundle: fhir4.Bundle, searchUrl: string, params: URLSearchParams): void {
+  if (bundle.type !== 'searchset' || bundle.link?.some((l) => l.relation === 'next')) return;
+  const count = Number(params.get('_count') ?? 20);
+  const offset = Number(params.get('_offset') ?? 0);
+  const shown = bundle.entry?.filter((e) => e.search?.mode !== 'include').length ?? 0;
+  const more = bundle.total !== undefined ? offset + shown < bundle.total : shown >= count;
+  const self = `${searchUrl}?${params}`;
+  const links: fhir4.BundleLink[] = [{ relation: 'self', url: self }];
+  if (more && shown > 0 && Number.isFinite(count) && count > 0) {
+    const next = new URLSearchParams(params);
+    next.set('_offset', String(offset + shown));
+    links.push({ relation: 'next', url: `${searchUrl}?${next}` });
+  }
+  bundle.link = [...(bundle.link ?? []).filter((l) => l.relation !== 'self'), ...links];
+}
+
 export const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 export const RESOURCE_TYPES = ['Patient', 'RelatedPerson', 'Practitioner', 'Encounter', 'Questionnaire', 'QuestionnaireResponse', 'Observation', 'Task', 'Provenance', 'ValueSet', 'CodeSystem', 'ConceptMap'] as const;
@@ -534,6 +554,7 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
       if (meta?.versionId) headers.etag = `W/"${meta.versionId}"`;
       if (resource?.id && status === 201) headers.location = `${baseUrl}/${resource.resourceType}/${resource.id}`;
       await saving;
+      if (method === 'GET' && resource?.resourceType === 'Bundle') addPagingLinks(resource as fhir4.Bundle, `${baseUrl}${path}`, url.searchParams);
       return send(res, status, isOk(result as never) && resource ? resource : result, headers);
     }
     if (staticDir && (method === 'GET' || method === 'HEAD')) {

@@ -66,7 +66,7 @@ describe('item types', () => {
 
   test('itemControl codes', () => {
     expect(engine.ItemControl).toEqual({
-      radioButton: 'radio-button', checkBox: 'check-box', dropDown: 'drop-down', inset: 'inset', warning: 'warning', help: 'help', flyover: 'flyover',
+      radioButton: 'radio-button', checkBox: 'check-box', dropDown: 'drop-down', inset: 'inset', warning: 'warning', help: 'help', flyover: 'flyover', autocomplete: 'autocomplete',
     });
   });
 });

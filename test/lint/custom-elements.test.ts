@@ -101,7 +101,7 @@ const elements = all.filter((d) => d.tag).map((d) => withInherited(d, all));
 
 describe('custom-elements.json', () => {
   test('the source documents the elements this test expects (so the loop below cannot be empty)', () => {
-    expect(elements.map((e) => e.tag).sort()).toEqual([...TEMPLATES, 'kbs-questionnaire', 'kbs-follow-ups'].sort());
+    expect(elements.map((e) => e.tag).sort()).toEqual([...TEMPLATES, 'kbs-questionnaire', 'kbs-follow-ups', 'kbs-audit'].sort());
     for (const e of elements) expect(e.properties.length, e.tag).toBeGreaterThan(0);
   });
 

@@ -163,7 +163,8 @@ export class KbsQuestionnaire extends LitElement {
 
   /** Resolves when the current questionnaire has loaded (or failed to). */
   get ready(): Promise<void> {
-    return this.loaded.then(() => this.updateComplete).then(() => undefined);
+    // After any pending update first: setting `questionnaire` starts its load only when the update runs.
+    return this.updateComplete.then(() => this.loaded).then(() => this.updateComplete).then(() => undefined);
   }
 
   /** The engine state, for template elements that add their own controls. */

@@ -5,13 +5,17 @@
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { questionnaireCanonical, type Questionnaire, type QuestionnaireResponse, type Reference } from '../../engine/index.js';
+import { markBuiltIn, questionnaireCanonical, type Questionnaire, type QuestionnaireResponse, type Reference } from '../../engine/index.js';
 import { createFhirGateway, type KbsGateway } from '../../fhir/gateway.js';
 import { emit } from '../events.js';
 import { SubjectProblem } from './subject.js';
-import { CONCEPT_MAPS, VALUE_SETS } from '../generated/content.js';
+import { CONCEPT_MAPS, QUESTIONNAIRES, VALUE_SETS } from '../generated/content.js';
 import { KbsQuestionnaire } from '../questionnaire/kbs-questionnaire.js';
 import { tokens } from './tokens.styles.js';
+
+// The bundled questionnaires passed the schema at build time (scripts/build-content.mjs): they load
+// without the schema validator, and are frozen so that stays true.
+for (const questionnaire of Object.values(QUESTIONNAIRES)) markBuiltIn(questionnaire);
 
 const SUPERSEDED = new Error('superseded');
 
@@ -216,7 +220,7 @@ export abstract class KbsTemplateElement extends LitElement {
 
   /** Resolves when the questionnaire is settled and the form has loaded it. */
   get ready(): Promise<void> {
-    return this.resolved.then(() => this.updateComplete).then(() => this.form?.ready);
+    return this.updateComplete.then(() => this.resolved).then(() => this.updateComplete).then(() => this.form?.ready);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
