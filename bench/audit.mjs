@@ -20,7 +20,10 @@ const { demoAuditRecords } = await import(join(root, 'dist/esm/server/demo-audit
 const TODAY = new Date('2026-11-20T12:00:00Z');
 const FROM = '2025-11-21';
 const TO = '2026-11-20';
-const base = demoAuditRecords(TODAY);
+const all = demoAuditRecords(TODAY);
+const base = all.filter((r) => r.resourceType === 'QuestionnaireResponse' || r.resourceType === 'Task');
+/** The localities and their roles: read once, like an export's Organization and PractitionerRole files. */
+const teams = all.filter((r) => !base.includes(r));
 
 /** The n-th copy of a demo record: its own id and identifier, on a day of the year chosen by n. */
 function record(n) {
@@ -70,6 +73,7 @@ try {
   for (const n of values.ndjson.split(',').filter(Boolean).map(Number)) {
     const file = join(dir, `n${n}`);
     mkdirSync(file, { recursive: true });
+    writeFileSync(join(file, 'Organization-PractitionerRole.ndjson'), teams.map((t) => JSON.stringify(t)).join('\n') + '\n');
     const responses = createWriteStream(join(file, 'QuestionnaireResponse.ndjson'));
     const tasks = createWriteStream(join(file, 'Task.ndjson'));
     for (let i = 0; i < n; i++) {
@@ -86,6 +90,7 @@ try {
   for (const n of values.server.split(',').filter(Boolean).map(Number)) {
     const server = await startFhirServer({ port: 0 });
     const loadStarted = Date.now();
+    await server.request('POST', '/', { resourceType: 'Bundle', type: 'batch', entry: teams.map((t) => ({ resource: t, request: { method: 'PUT', url: `${t.resourceType}/${t.id}` } })) });
     for (let i = 0; i < n; i += 500) {
       const entry = [];
       for (let j = i; j < Math.min(n, i + 500); j++) {

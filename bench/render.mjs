@@ -75,6 +75,10 @@ const QUESTIONNAIRES = {
   'synthetic-10': { q: synthetic(10), first: 'Question 0: is this true?', click: true },
   'synthetic-100': { q: synthetic(100), first: 'Question 0: is this true?', click: true },
   'synthetic-1000': { q: synthetic(1000), first: 'Question 0: is this true?', click: true },
+  // Growth with size: ours only (the peers take tens of seconds a run at these sizes).
+  'synthetic-2000': { q: synthetic(2000), first: 'Question 0: is this true?', click: true, oursOnly: true },
+  'synthetic-4000': { q: synthetic(4000), first: 'Question 0: is this true?', click: true, oursOnly: true },
+  'synthetic-10000': { q: synthetic(10000), first: 'Question 0: is this true?', click: true, oursOnly: true },
 };
 
 // ---- pages ----------------------------------------------------------------------------------------
@@ -261,6 +265,7 @@ const results = {};
 const names = values.only ? values.only.split(',') : Object.keys(QUESTIONNAIRES);
 for (const name of names) {
   for (const renderer of RENDERERS) {
+    if (QUESTIONNAIRES[name].oursOnly && renderer !== 'ours') continue;
     const runs = [];
     for (let i = 0; i < RUNS; i++) {
       try {
@@ -301,7 +306,7 @@ Heap = V8 used heap after a forced GC. Click = from the click on the first "Yes"
 | questionnaire | metric | ours | ${peers.map((p) => `${p} | ours vs ${p}`).join(' | ')} |
 |---|---|--:|${peers.map(() => '--:|--:').join('|')}|
 `;
-for (const name of names) {
+for (const name of names.filter((n) => !QUESTIONNAIRES[n].oursOnly)) {
   const o = results[`ours|${name}`];
   const rows = [
     ['first question visible (ms)', (r) => `${fmt(r.firstVisible)} [${fmt(r.firstSpread[0])}–${fmt(r.firstSpread[1])}]`, (r) => r.firstVisible],
@@ -317,6 +322,30 @@ for (const name of names) {
   for (const [label, show, value] of rows) {
     md += `| ${name} | ${label} | ${show(o)} | ${peers.map((p) => { const r = results[`${p}|${name}`]; return `${r.n ? show(r) : `failed: ${r.errors[0] ?? ''}`} | ${r.n ? ratio(value(o), value(r)) : '–'}`; }).join(' | ')} |\n`;
   }
+}
+
+// Growth with size, ours: each step's time against the one before, and against the number of items.
+const grown = [1000, 2000, 4000, 10000].filter((n) => results[`ours|synthetic-${n}`]);
+if (grown.length > 1) {
+  md += `\n## First render against size (ours)\n\n| items | first question visible (ms) | click → dependent (ms) | heap (MB) | time ÷ previous | items ÷ previous |\n|--:|--:|--:|--:|--:|--:|\n`;
+  grown.forEach((n, i) => {
+    const r = results[`ours|synthetic-${n}`];
+    const prev = i ? results[`ours|synthetic-${grown[i - 1]}`] : undefined;
+    md += `| ${n} | ${fmt(r.firstVisible)} | ${fmt(r.click, 1)} | ${fmt(r.heap / 1048576, 1)} | ${prev ? (r.firstVisible / prev.firstVisible).toFixed(2) : '–'} | ${prev ? (n / grown[i - 1]).toFixed(1) : '–'} |\n`;
+  });
+  md += `\nNo worse than linear means "time ÷ previous" at or below "items ÷ previous".\n`;
+}
+
+// Against the targets of the performance issue.
+const t = (name) => results[`ours|${name}`];
+if (t('eight-week-check') && t('synthetic-1000')) {
+  const row = (what, value, target, unit, ok) => `| ${what} | ${value} ${unit} | ${target} ${unit} | ${ok ? 'met' : 'missed'} |\n`;
+  md += `\n## Targets\n\n| target | ours | target | |\n|---|--:|--:|---|\n`;
+  md += row('JS loaded before the first question, gzip (8-week check)', kb(t('eight-week-check').gzip), '≤ 40', 'KB', t('eight-week-check').gzip <= 40 * 1024);
+  md += row('first question visible, 8-week check', fmt(t('eight-week-check').firstVisible), '≤ 60', 'ms', t('eight-week-check').firstVisible <= 60);
+  md += row('first question visible, 1,000 items', fmt(t('synthetic-1000').firstVisible), '≤ 250', 'ms', t('synthetic-1000').firstVisible <= 250);
+  md += row('click → dependent painted, 1,000 items', fmt(t('synthetic-1000').click, 1), '≤ 16', 'ms', t('synthetic-1000').click <= 16);
+  md += row('JS heap after render, 8-week check', fmt(t('eight-week-check').heap / 1048576, 1), '≤ 2', 'MB', t('eight-week-check').heap <= 2 * 1048576);
 }
 
 // Plot: first render time against item count.

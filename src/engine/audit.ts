@@ -73,6 +73,18 @@ export interface AuditResult {
   period: AuditPeriod;
   overall: { eightWeek: EightWeekMeasures; bedSharing: BedSharingMeasures; enquiry: EnquiryMeasures };
   byMonth: Record<string, { eightWeek: EightWeekMeasures; bedSharing: BedSharingMeasures; enquiry: EnquiryMeasures }>;
+  /**
+   * The whole period by organisation or team, where the records say so: the author's
+   * PractitionerRole.organization, else the Encounter.serviceProvider. Keyed by the organisation's
+   * name (or reference); "not recorded" for records that say neither. Empty when no record says.
+   */
+  byGroup: Record<string, { eightWeek: EightWeekMeasures; bedSharing: BedSharingMeasures; enquiry: EnquiryMeasures }>;
+}
+
+/** Where a record was made: the references that can name its organisation or team. */
+interface Origin {
+  author?: string;
+  encounter?: string;
 }
 
 // ---- what is kept per record: a few codes and flags, never content ------------------------------
@@ -81,6 +93,7 @@ interface Version {
   key: string;
   updated: string;
   removed: boolean;
+  origin: Origin;
 }
 interface EightWeekSummary extends Version { kind: 'eight-week'; day: string; ticks: boolean[]; video?: string; leaflet: boolean }
 interface BedSharingSummary extends Version { kind: 'bed-sharing'; day: string; contact?: string; risks: boolean[]; seen: boolean; sofa: boolean }
@@ -116,7 +129,8 @@ function summarise(resource: fhir4.Resource): Summary | undefined {
     const url = (r.questionnaire ?? '').split('|')[0];
     const day = (r.authored ?? '').slice(0, 10);
     if (!day) return undefined;
-    const base = { ...versionOf(r, r.authored), removed: r.status === 'entered-in-error' || r.status === 'stopped', day };
+    const origin: Origin = { ...(r.author?.reference ? { author: r.author.reference } : {}), ...(r.encounter?.reference ? { encounter: r.encounter.reference } : {}) };
+    const base = { ...versionOf(r, r.authored), removed: r.status === 'entered-in-error' || r.status === 'stopped', day, origin };
     if (r.status === 'in-progress') return undefined;
     if (url === AUDITED.eightWeek) {
       return { ...base, kind: 'eight-week', ticks: MESSAGES.map((p) => isTrue(r.item, p)), video: codesAt(r.item, 'kbs/video-seen')[0], leaflet: isTrue(r.item, 'kbs/kbs-leaflet-given') };
@@ -141,6 +155,7 @@ function summarise(resource: fhir4.Resource): Summary | undefined {
     if (!day) return undefined;
     return {
       ...versionOf(t, t.lastModified), removed: t.status === 'entered-in-error' || t.status === 'cancelled', kind: 'task', day, status: t.status,
+      origin: { ...(t.requester?.reference ? { author: t.requester.reference } : {}), ...(t.encounter?.reference ? { encounter: t.encounter.reference } : {}) },
       due: t.restriction?.period?.end?.slice(0, 10), closedDay: t.status === 'completed' ? (t.lastModified ?? t.meta?.lastUpdated ?? '').slice(0, 10) || undefined : undefined,
     };
   }
@@ -231,9 +246,10 @@ function measure(records: Summary[], asOf: string) {
 }
 
 /**
- * The months are a table too: the overall count minus the months shown would give a month's
- * suppressed count if it were the only one suppressed. So where exactly one month of a restricted
- * count is suppressed while the overall count is shown, the next smallest month is suppressed too.
+ * The months are a table too (and so are the organisations): the overall count minus the months
+ * shown would give a month's suppressed count if it were the only one suppressed. So where exactly
+ * one month of a restricted count is suppressed while the overall count is shown, the next smallest
+ * month is suppressed too.
  */
 function protectAcrossMonths(overall: Record<string, number>, months: { enquiry: EnquiryMeasures; raw: Record<string, number> }[]): void {
   const small = (n: number) => n > 0 && n < 5;
@@ -263,8 +279,27 @@ function hideIn(enquiry: EnquiryMeasures, key: string): void {
 /** An audit over a period: `add` each resource (any order, any versions), then `result`. */
 export function createAudit(period: AuditPeriod): { add(resource: fhir4.Resource): void; result(): AuditResult } {
   const latest = new Map<string, Summary>();
+  /** PractitionerRole/Encounter reference → organisation reference; Organization reference → name. */
+  const organisationOf = new Map<string, string>();
+  const names = new Map<string, string>();
   return {
     add(resource) {
+      if (resource.resourceType === 'PractitionerRole') {
+        const role = resource as fhir4.PractitionerRole;
+        if (role.id && role.organization?.reference) organisationOf.set(`PractitionerRole/${role.id}`, role.organization.reference);
+        if (role.id && role.organization?.display) names.set(role.organization.reference ?? '', role.organization.display);
+        return;
+      }
+      if (resource.resourceType === 'Encounter') {
+        const encounter = resource as fhir4.Encounter;
+        if (encounter.id && encounter.serviceProvider?.reference) organisationOf.set(`Encounter/${encounter.id}`, encounter.serviceProvider.reference);
+        return;
+      }
+      if (resource.resourceType === 'Organization') {
+        const organisation = resource as fhir4.Organization;
+        if (organisation.id && organisation.name) names.set(`Organization/${organisation.id}`, organisation.name);
+        return;
+      }
       const summary = summarise(resource);
       if (!summary) return;
       const held = latest.get(summary.key);
@@ -276,14 +311,20 @@ export function createAudit(period: AuditPeriod): { add(resource: fhir4.Resource
       const { raw: overallRaw, ...overall } = measure(inPeriod, period.asOf);
       const measured = months.map((m) => measure(inPeriod.filter((r) => r.day.startsWith(m)), period.asOf));
       protectAcrossMonths(overallRaw, measured);
-      return {
-        period,
-        overall,
-        byMonth: Object.fromEntries(months.map((m, i) => {
-          const { raw: _raw, ...figures } = measured[i]!;
-          return [m, figures];
-        })),
+      // Groups, where the records say so: the author's role first, else the encounter.
+      const groupOf = (r: Summary) => {
+        const organisation = (r.origin.author && organisationOf.get(r.origin.author)) ?? (r.origin.encounter && organisationOf.get(r.origin.encounter));
+        return organisation ? (names.get(organisation) ?? organisation) : undefined;
       };
+      const labelled = inPeriod.map((r) => [groupOf(r) ?? 'not recorded', r] as const);
+      const groups = labelled.some(([g]) => g !== 'not recorded') ? [...new Set(labelled.map(([g]) => g))].sort() : [];
+      const grouped = groups.map((g) => measure(labelled.filter(([l]) => l === g).map(([, r]) => r), period.asOf));
+      protectAcrossMonths(overallRaw, grouped);
+      const strip = (list: ReturnType<typeof measure>[], keys: string[]) => Object.fromEntries(keys.map((k, i) => {
+        const { raw: _raw, ...figures } = list[i]!;
+        return [k, figures];
+      }));
+      return { period, overall, byMonth: strip(measured, months), byGroup: strip(grouped, groups) };
     },
   };
 }
@@ -296,7 +337,7 @@ export const AUDIT_COLUMNS = ['section', 'measure', 'group', 'value', 'numerator
 /** One row per figure: section, measure, group (overall or a month), value, numerator, denominator. */
 export function auditRows(result: AuditResult): string[][] {
   const rows: string[][] = [];
-  const groups: [string, AuditResult['overall']][] = [['overall', result.overall], ...Object.entries(result.byMonth)];
+  const groups: [string, AuditResult['overall']][] = [['overall', result.overall], ...Object.entries(result.byMonth), ...Object.entries(result.byGroup ?? {})];
   for (const [group, m] of groups) {
     const walk = (section: string, prefix: string, value: unknown) => {
       if (value && typeof value === 'object' && 'numerator' in value) {

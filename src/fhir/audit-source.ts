@@ -13,9 +13,14 @@ export interface AuditSourceOptions {
   fetch?: typeof fetch;
 }
 
-/** The searches an audit needs: the templates' responses and the follow-up Tasks. */
+/**
+ * The searches an audit needs: who belongs to which organisation or team (PractitionerRole, and the
+ * Organizations' names), then the templates' responses with their encounters, and the follow-up Tasks.
+ */
 export const AUDIT_SEARCHES: [resourceType: string, params: Record<string, string>][] = [
-  ['QuestionnaireResponse', { status: 'completed,amended,entered-in-error' }],
+  ['Organization', { _elements: 'id,name' }],
+  ['PractitionerRole', { _elements: 'id,organization' }],
+  ['QuestionnaireResponse', { status: 'completed,amended,entered-in-error', _include: 'QuestionnaireResponse:encounter' }],
   ['Task', { code: 'https://kbs-record-templates.example.org/fhir/CodeSystem/kbs-concepts|routine-enquiry-follow-up' }],
 ];
 
@@ -33,7 +38,8 @@ export async function* searchAll(options: AuditSourceOptions, resourceType: stri
     let matches = 0;
     for (const entry of bundle.entry ?? []) {
       if (entry.search?.mode !== 'include') matches++;
-      if (entry.resource?.resourceType === resourceType) yield entry.resource;
+      // Matches, and what they include (their encounters): the audit needs no other resources.
+      if (entry.resource?.resourceType === resourceType || (entry.search?.mode === 'include' && entry.resource)) yield entry.resource;
     }
     read += matches;
     const link = bundle.link?.find((l) => l.relation === 'next')?.url;

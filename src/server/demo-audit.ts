@@ -14,7 +14,23 @@ import { readContent } from './content.js';
 
 /** On every demo audit record: made-up data, never to be mistaken for a family's record. */
 export const DEMO_DATA_TAG: fhir4.Coding = { system: `${KBS_BASE}/CodeSystem/kbs-data-origin`, code: 'demo-data', display: 'Demo data (made up)' };
-const TEAMS = ['Practitioner/demo-gp', 'Practitioner/demo-midwife', 'Practitioner/demo-health-visitor'] as const;
+/** Two made-up localities, each with its GP practice, midwives and health visitors (PractitionerRoles). */
+const ORGANISATIONS = [
+  { id: 'demo-org-north', name: 'North locality (demo)' },
+  { id: 'demo-org-south', name: 'South locality (demo)' },
+] as const;
+const ROLES = ['gp', 'midwife', 'health-visitor'] as const;
+const roleId = (org: number, role: (typeof ROLES)[number]) => `demo-role-${ORGANISATIONS[org]!.id.slice('demo-org-'.length)}-${role}`;
+
+function teams(): fhir4.Resource[] {
+  return ORGANISATIONS.flatMap((org, i) => [
+    { resourceType: 'Organization', id: org.id, name: org.name, meta: { tag: [DEMO_DATA_TAG] } } as fhir4.Organization,
+    ...ROLES.map((role) => ({
+      resourceType: 'PractitionerRole', id: roleId(i, role), meta: { tag: [DEMO_DATA_TAG] },
+      practitioner: { reference: `Practitioner/demo-${role}` }, organization: { reference: `Organization/${org.id}`, display: org.name },
+    }) as fhir4.PractitionerRole),
+  ]);
+}
 
 /** Mulberry32: small, seeded, the same sequence on every machine. */
 function generator(seed: number): () => number {
@@ -40,8 +56,10 @@ export function demoAuditRecords(today = new Date(), seed = 20261124): fhir4.Res
   const eightWeek = questionnaire('kbs-eight-week-check');
   const bedSharing = questionnaire('kbs-bed-sharing-assessment');
   const enquiry = questionnaire('kbs-domestic-abuse-enquiry');
-  const out: fhir4.Resource[] = [];
+  const out: fhir4.Resource[] = teams();
   let n = 0;
+  // About three in five records come from the northern locality.
+  const author = (role: (typeof ROLES)[number]) => `PractitionerRole/${roleId(chance(0.6) ? 0 : 1, role)}`;
 
   const file = (q: Questionnaire, day: Date, answers: [string, Answer][], author: string) => {
     let state: FormState = createFormState(q);
@@ -68,7 +86,7 @@ export function demoAuditRecords(today = new Date(), seed = 20261124): fhir4.Res
         ['kbs/crying/advice-shaking-babies', { valueBoolean: chance(p - 0.05) }],
         ['kbs/video-seen', coding(pick(['who-saw-video-both', 'who-saw-video-both', 'who-saw-video-mother', 'who-saw-video-partner', 'who-saw-video-neither']))],
         ['kbs/kbs-leaflet-given', { valueBoolean: chance(0.85) }],
-      ], TEAMS[0]);
+      ], author('gp'));
     }
     // Bed-sharing assessments: about 8 a month, at discharge, the new birth visit or later.
     if (chance(0.27)) {
@@ -79,7 +97,7 @@ export function demoAuditRecords(today = new Date(), seed = 20261124): fhir4.Res
         ['contact', coding(contact)], ...risks,
         ['sleep-place/sleep-place-night', coding(night)], ['sleep-place/sleep-place-day', coding(pick(['sleep-place-moses-basket', 'sleep-place-pram', 'sleep-place-cot']))],
         ['sleep-place/sleep-place-seen', { valueBoolean: chance(0.7) }],
-      ], contact === 'contact-midwife-discharge' ? TEAMS[1] : TEAMS[2]);
+      ], author(contact === 'contact-midwife-discharge' ? 'midwife' : 'health-visitor'));
     }
     // Routine enquiries: about 6 a month; some could not be asked, and open a follow-up.
     if (chance(0.2)) {
@@ -88,7 +106,7 @@ export function demoAuditRecords(today = new Date(), seed = 20261124): fhir4.Res
       const response = file(enquiry, day, completed
         ? [['stage', stage], ['completed', { valueBoolean: true }], ['enquiry/disclosure', coding('disclosure-none')]]
         : [['stage', stage], ['completed', { valueBoolean: false }], ['not-completed/reason', coding(pick(['not-asked-partner-present', 'not-asked-family-member-present', 'not-asked-no-interpreter', 'not-asked-no-private-space']))]],
-      TEAMS[2]);
+      author('health-visitor'));
       if (!completed) {
         const due = new Date(day.getTime() + 14 * 864e5);
         const closedAfter = Math.round(3 + random() * 20);
@@ -99,7 +117,7 @@ export function demoAuditRecords(today = new Date(), seed = 20261124): fhir4.Res
           identifier: [{ system: `${KBS_BASE}/Id/demo-audit-task`, value: String(n) }],
           status: done ? 'completed' : 'requested', intent: 'order',
           code: { coding: [{ system: KBS_CONCEPTS, code: ROUTINE_ENQUIRY_FOLLOW_UP }], text: 'Routine enquiry to be completed' },
-          focus: { reference: `QuestionnaireResponse/demo-audit-${String(n).padStart(5, '0')}` }, for: response.subject!,
+          focus: { reference: `QuestionnaireResponse/demo-audit-${String(n).padStart(5, '0')}` }, for: response.subject!, requester: response.author!,
           authoredOn: day.toISOString(), lastModified: (done ? closed : day).toISOString(),
           restriction: { period: { end: due.toISOString().slice(0, 10) } },
         } as fhir4.Task);

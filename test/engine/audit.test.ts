@@ -142,3 +142,36 @@ describe('suppress', () => {
     }
   });
 });
+
+describe('by organisation or team', () => {
+  const role = (id: string, org: string): fhir4.PractitionerRole => ({ resourceType: 'PractitionerRole', id, organization: { reference: `Organization/${org}` } });
+  const org = (id: string, name: string): fhir4.Organization => ({ resourceType: 'Organization', id, name });
+  const by = (name: string, day: string, author?: string, encounter?: string) => record(name, day, {
+    change: (r) => ({ ...r, ...(author ? { author: { reference: author } } : {}), ...(encounter ? { encounter: { reference: encounter } } : {}) }),
+  });
+  const teams = [org('n', 'North'), org('s', 'South'), role('rn', 'n'), role('rs', 's'), { resourceType: 'Encounter', id: 'e1', status: 'finished', class: { code: 'AMB' }, serviceProvider: { reference: 'Organization/s' } } as fhir4.Encounter];
+
+  test("the author's role names the organisation, else the encounter; records that say neither are 'not recorded'", () => {
+    const result = run([
+      ...teams,
+      by('all-messages-given', '2026-03-01', 'PractitionerRole/rn'), by('all-messages-given', '2026-03-02', 'PractitionerRole/rn'),
+      by('crying-advice-not-given', '2026-03-03', 'Practitioner/someone', 'Encounter/e1'), by('all-messages-given', '2026-03-04'),
+    ]);
+    expect(Object.keys(result.byGroup)).toEqual(['North', 'South', 'not recorded']);
+    expect(result.byGroup.North!.eightWeek.checks).toBe(2);
+    expect(result.byGroup.South!.eightWeek.allThreeMessages).toEqual({ numerator: 0, denominator: 1, percent: 0 });
+    expect(result.byGroup['not recorded']!.eightWeek.checks).toBe(1);
+  });
+
+  test('no record names an organisation: no groups, everything overall', () => {
+    expect(run([...teams, by('all-messages-given', '2026-03-01')]).byGroup).toEqual({});
+  });
+
+  test('a lone small group is joined by the next smallest, so the overall count cannot give it away', () => {
+    const enquiries = (author: string, count: number) => Array.from({ length: count }, (_, i) => by('completed-no-disclosure', `2026-05-${String(i + 1).padStart(2, '0')}`, author));
+    const result = run([...teams, ...enquiries('PractitionerRole/rn', 3), ...enquiries('PractitionerRole/rs', 12), ...enquiries('Practitioner/unknown', 9)]);
+    expect(result.overall.enquiry.enquiries).toBe(24);
+    expect(Object.fromEntries(Object.entries(result.byGroup).map(([g, f]) => [g, f.enquiry.enquiries]))).toEqual({ North: '< 5', South: 12, 'not recorded': '< 5' });
+  });
+});
+

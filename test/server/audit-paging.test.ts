@@ -7,7 +7,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAudit } from '../../src/engine/index.js';
-import { auditRecords } from '../../src/fhir/audit-source.js';
+import { auditRecords, searchAll } from '../../src/fhir/audit-source.js';
 import { demoAuditRecords } from '../../src/server/demo-audit.js';
 import { startFhirServer, type RunningFhirServer } from '../../src/server/fhir-server.js';
 
@@ -33,6 +33,7 @@ describe('paging', () => {
       audit.add(r);
       read++;
     }
+    // Every record, and the localities' Organizations and PractitionerRoles.
     expect(read).toBe(records.length);
     expect(audit.result()).toEqual(expected.result());
   });
@@ -43,7 +44,7 @@ describe('paging', () => {
     mock.listen({ onUnhandledRequest: 'bypass' });
     try {
       const read = async () => {
-        for await (const _ of auditRecords({ baseUrl: 'https://no-links.example.test/fhir', pageSize: 40 })) void _;
+        for await (const _ of searchAll({ baseUrl: 'https://no-links.example.test/fhir', pageSize: 40 }, 'QuestionnaireResponse', {})) void _;
       };
       await expect(read()).rejects.toThrow(/40 of 90 .* without a link to the next page/);
     } finally {

@@ -76,7 +76,23 @@ export function auditTables(result: AuditResult): AuditTable[] {
         values: monthly((f) => (typeof f.enquiry.enquiries === 'number' ? f.enquiry.enquiries : null)), shown: monthly((f) => show(f.enquiry.enquiries)),
       },
     },
+    ...groupTable(result),
   ];
+}
+
+/** The whole period by organisation or team, where the records say so. */
+function groupTable(result: AuditResult): AuditTable[] {
+  const groups = Object.keys(result.byGroup ?? {});
+  if (!groups.length) return [];
+  const figures = (f: Figures) => [show(f.eightWeek.checks), percent(f.eightWeek.allThreeMessages), show(f.bedSharing.assessments), percent(f.bedSharing.advisedNotToBedShare),
+    show(f.enquiry.enquiries), show(f.enquiry.completed), show(f.enquiry.followUpsOverdueNow)];
+  return [{
+    id: 'by-group',
+    caption: 'By organisation or team, whole period (from the records\' PractitionerRole or Encounter)',
+    columns: ['Organisation or team', '8-week checks', 'All three messages', 'Bed-sharing assessments', 'Advised not to bed-share', 'Routine enquiries', 'Completed', 'Follow-ups overdue now'],
+    rows: [['All', ...figures(result.overall)], ...groups.map((g) => [g, ...figures(result.byGroup[g]!)])],
+    chart: { label: 'Checks with all three messages recorded, % by organisation or team', unit: '%', values: groups.map((g) => result.byGroup[g]!.eightWeek.allThreeMessages.percent), shown: groups.map((g) => percent(result.byGroup[g]!.eightWeek.allThreeMessages)) },
+  }];
 }
 
 /** Every table as one CSV: a section column, then the table's own columns and cells. */
@@ -240,8 +256,10 @@ export class KbsAudit extends LitElement {
         return svg`<g>
           ${h ? svg`<rect x=${x} y=${top + barArea - h} width=${w} height=${h} fill="#005eb8" />` : nothing}
           <text x=${x + w / 2} y=${top + barArea - h - 4} text-anchor="middle" font-size="12" fill="#212b32">${shown[i]}</text>
-          <text x=${x + w / 2} y=${top + barArea + 16} text-anchor="middle" font-size="11" fill="#4c6272">${m.slice(0, 3)}</text>
-          <text x=${x + w / 2} y=${top + barArea + 30} text-anchor="middle" font-size="11" fill="#4c6272">${m.slice(-4)}</text>
+          ${table.id === 'by-group'
+            ? svg`<text x=${x + w / 2} y=${top + barArea + 16} text-anchor="middle" font-size="11" fill="#4c6272">${m.length > 24 ? `${m.slice(0, 23)}…` : m}</text>`
+            : svg`<text x=${x + w / 2} y=${top + barArea + 16} text-anchor="middle" font-size="11" fill="#4c6272">${m.slice(0, 3)}</text>
+              <text x=${x + w / 2} y=${top + barArea + 30} text-anchor="middle" font-size="11" fill="#4c6272">${m.slice(-4)}</text>`}
         </g>`;
       })}
     </svg>`;
@@ -268,7 +286,7 @@ export class KbsAudit extends LitElement {
       ${this.problem ? html`<div class="error" role="alert">${this.problem}</div>` : nothing}
       ${!this.fhirBaseUrl ? html`<p>Give the audit a record system (<code>fhir-base-url</code>) to read from.</p>` : nothing}
       ${(this.tables ?? []).map((t) => html`<section class="measure" aria-labelledby="${t.id}-heading">
-        <h2 id="${t.id}-heading">${t.caption.split(' (')[0]!.split(':')[0]}</h2>
+        <h2 id="${t.id}-heading">${t.caption.split(' (')[0]!.split(':')[0]!.replace(/, whole period$/, '')}</h2>
         ${t.rows.length > 1 ? this.chart(t) : html`<p>No records in this period.</p>`}
         ${this.table(t)}
       </section>`)}`;
