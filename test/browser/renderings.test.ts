@@ -25,17 +25,21 @@ const questionnaire: fhir4.Questionnaire = {
 const shadow = <T>(page: Page, fn: (root: ShadowRoot) => T) =>
   page.evaluate(`(${fn.toString()})(document.querySelector('kbs-questionnaire').shadowRoot)`) as Promise<T>;
 
+async function mount(page: Page): Promise<void> {
+  await openHarness(page, env.server);
+  await page.evaluate(async (q) => {
+    const el = document.createElement('kbs-questionnaire') as unknown as HTMLElement & { questionnaire: unknown; ready: Promise<void> };
+    el.questionnaire = q;
+    document.querySelector('#host')!.append(el);
+    await el.ready;
+  }, questionnaire);
+}
+
 describe('renderings asked for by questionnaires from elsewhere', () => {
   test('orientation, entry format, regex and autocomplete', async () => {
     const page = await env.browser.newPage();
     try {
-      await openHarness(page, env.server);
-      await page.evaluate(async (q) => {
-        const el = document.createElement('kbs-questionnaire') as unknown as HTMLElement & { questionnaire: unknown; ready: Promise<void> };
-        el.questionnaire = q;
-        document.querySelector('#host')!.append(el);
-        await el.ready;
-      }, questionnaire);
+      await mount(page);
       const layout = await shadow(page, (root) => ({
         colour: root.querySelector('input[data-path="colour"]')!.closest('.choices')!.className,
         smoker: root.querySelector('input[data-path="smoker"]')!.closest('.choices')!.className,
@@ -77,13 +81,7 @@ describe('renderings asked for by questionnaires from elsewhere', () => {
   test('a typed country that is not in the list is refused on save, in words', async () => {
     const page = await env.browser.newPage();
     try {
-      await openHarness(page, env.server);
-      await page.evaluate(async (q) => {
-        const el = document.createElement('kbs-questionnaire') as unknown as HTMLElement & { questionnaire: unknown; ready: Promise<void> };
-        el.questionnaire = q;
-        document.querySelector('#host')!.append(el);
-        await el.ready;
-      }, questionnaire);
+      await mount(page);
       await page.locator('input[data-path="code"]').fill('123-456');
       await page.locator('input[data-path="country"]').fill('Atlantis');
       await page.locator('button[type=submit]').press('Enter');

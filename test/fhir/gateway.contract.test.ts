@@ -6,11 +6,11 @@
  */
 import { bypass, delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createFhirGateway, MemoryStore, Outbox, type SaveStatus } from '../../src/fhir/index.js';
 import type { RunningFhirServer } from '../../src/server/fhir-server.js';
 import { freshSubmission, writtenFor } from '../support/scenarios.js';
-import { startDemoServer } from '../support/server.js';
+import { useDemoServerBehindMsw } from '../support/server.js';
 
 type Fault = 'ok' | '500' | '503' | '429' | 'timeout' | 'drop-before' | 'drop-after' | '422' | '412';
 
@@ -19,14 +19,7 @@ let faults: Fault[] = [];
 let sent = 0;
 const mock = setupServer();
 
-beforeAll(async () => {
-  server = await startDemoServer();
-  mock.listen({ onUnhandledRequest: 'bypass' });
-});
-afterAll(async () => {
-  mock.close();
-  await server.close();
-});
+useDemoServerBehindMsw(mock, (started) => (server = started));
 beforeEach(() => {
   faults = [];
   sent = 0;

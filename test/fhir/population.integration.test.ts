@@ -6,10 +6,10 @@
  */
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createFhirGateway, MemoryStore, Outbox } from '../../src/fhir/index.js';
 import type { RunningFhirServer } from '../../src/server/fhir-server.js';
-import { startDemoServer } from '../support/server.js';
+import { useDemoServerBehindMsw } from '../support/server.js';
 
 const TX = 'https://terminology.example.test/fhir';
 let server: RunningFhirServer;
@@ -32,14 +32,7 @@ const mock = setupServer(
   }),
 );
 
-beforeAll(async () => {
-  server = await startDemoServer();
-  mock.listen({ onUnhandledRequest: 'bypass' });
-});
-afterAll(async () => {
-  mock.close();
-  await server.close();
-});
+useDemoServerBehindMsw(mock, (started) => (server = started));
 
 const gateway = (options: { terminologyServer?: string } = {}) =>
   createFhirGateway({ baseUrl: server.baseUrl, outbox: new Outbox(new MemoryStore()), autoResend: false, retry: { attempts: 1 }, ...options });

@@ -6,11 +6,11 @@
  */
 import { bypass, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createFhirGateway, MemoryStore, Outbox, type SaveStatus } from '../../src/fhir/index.js';
 import type { RunningFhirServer } from '../../src/server/fhir-server.js';
 import { freshSubmission, writtenFor } from '../support/scenarios.js';
-import { startDemoServer } from '../support/server.js';
+import { useDemoServerBehindMsw } from '../support/server.js';
 
 type Reply = 'ok' | 'empty-bundle' | 'empty-bundle-after-commit' | 'not-a-bundle' | 'html-after-commit' | '401' | 'no-transactions' | 'too-many-entries';
 
@@ -21,14 +21,7 @@ let transactionsPosted = 0;
 let authorizations: string[] = [];
 const mock = setupServer();
 
-beforeAll(async () => {
-  server = await startDemoServer();
-  mock.listen({ onUnhandledRequest: 'bypass' });
-});
-afterAll(async () => {
-  mock.close();
-  await server.close();
-});
+useDemoServerBehindMsw(mock, (started) => (server = started));
 beforeEach(() => {
   replies = [];
   persistent = undefined;
