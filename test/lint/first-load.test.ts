@@ -26,15 +26,17 @@ function firstLoad(entry: string): string[] {
 }
 
 describe.skipIf(!built)('the first load of a template (dist/bundle, built by npm test)', () => {
-  test('has no schema validator and no FHIRPath: both are chunks loaded by import() only', () => {
+  test('has no schema validator, no FHIRPath and no XHTML sanitiser: each is a chunk loaded by import() only', () => {
     const graph = firstLoad('kbs.js');
     const code = graph.map((f) => readFileSync(join(BUNDLE, f), 'utf8')).join('\n');
     // Marks of the generated validator (its schema's definitions) and of fhirpath.js.
     expect(code.includes('#/definitions/Meta'), 'the schema validator is in the first load').toBe(false);
-    expect(graph.filter((f) => f.startsWith('fhirpath') || f.startsWith('questionnaire-validator'))).toEqual([]);
+    expect(graph.filter((f) => f.startsWith('fhirpath') || f.startsWith('questionnaire-validator') || f.startsWith('xhtml'))).toEqual([]);
+    expect(code.includes("'selectedcontent'") || code.includes('"selectedcontent"'), 'the XHTML sanitiser is in the first load').toBe(false);
     const lazy = graph.flatMap((f) => dynamicImports(readFileSync(join(BUNDLE, f), 'utf8')));
     expect(lazy.some((f) => f.startsWith('questionnaire-validator'))).toBe(true);
     expect(lazy.some((f) => f.startsWith('fhirpath'))).toBe(true);
+    expect(lazy.some((f) => f.startsWith('xhtml'))).toBe(true);
     const validator = readdirSync(BUNDLE).find((f) => f.startsWith('questionnaire-validator') && f.endsWith('.js'))!;
     expect(readFileSync(join(BUNDLE, validator), 'utf8').includes('#/definitions/Meta')).toBe(true);
   });

@@ -21,7 +21,7 @@ import type { KbsGateway, SaveStatus, SubmitResult } from '../../fhir/gateway.js
 import { emit } from '../events.js';
 import { tokens } from '../shared/tokens.styles.js';
 import { questionnaireStyles } from './kbs-questionnaire.styles.js';
-import { renderingXhtml } from './xhtml.js';
+import type { renderingXhtml as RenderingXhtml } from './xhtml.js';
 
 /** How long a form waits for remote ValueSet expansions before showing what it has. */
 const EXPAND_WAIT_MS = 8_000;
@@ -179,6 +179,8 @@ export class KbsQuestionnaire extends LitElement {
   }
 
   private populateSeq = 0;
+  /** The rendering-xhtml sanitiser, once a questionnaire has needed it (see load). */
+  private renderingXhtml?: typeof RenderingXhtml;
 
   /**
    * SDC population, in the background once the form is on screen: the questionnaire's x-fhir-query
@@ -269,7 +271,13 @@ export class KbsQuestionnaire extends LitElement {
       return;
     }
     try {
-      const { questionnaire, evaluator, issues } = await prepareQuestionnaire(json);
+      const [{ questionnaire, evaluator, issues }] = await Promise.all([
+        prepareQuestionnaire(json),
+        // The XHTML allow-list sanitiser is loaded only for questionnaires that have rendering-xhtml.
+        !this.renderingXhtml && JSON.stringify(json).includes(RENDERING_XHTML)
+          ? import('./xhtml.js').then((m) => (this.renderingXhtml = m.renderingXhtml))
+          : undefined,
+      ]);
       if (seq !== this.loadSeq) return;
       if (!questionnaire) {
         this.finishLoad(seq, undefined, issues);
@@ -556,7 +564,7 @@ export class KbsQuestionnaire extends LitElement {
 
   private textOf(item: fhir4.QuestionnaireItem): TemplateResult | string {
     const xhtml = getExtension((item as { _text?: fhir4.Element })._text, RENDERING_XHTML)?.valueString;
-    if (xhtml) return html`${renderingXhtml(xhtml)}`;
+    if (xhtml && this.renderingXhtml) return html`${this.renderingXhtml(xhtml)}`;
     return item.text ?? '';
   }
 
