@@ -287,7 +287,7 @@ export function createAudit(period: AuditPeriod): { add(resource: fhir4.Resource
       if (resource.resourceType === 'PractitionerRole') {
         const role = resource as fhir4.PractitionerRole;
         if (role.id && role.organization?.reference) organisationOf.set(`PractitionerRole/${role.id}`, role.organization.reference);
-        if (role.id && role.organization?.display) names.set(role.organization.reference ?? '', role.organization.display);
+        if (role.organization?.reference && role.organization.display) names.set(role.organization.reference, role.organization.display);
         return;
       }
       if (resource.resourceType === 'Encounter') {

@@ -95,7 +95,7 @@ function applyInitialExpressions(state: FormState): FormState {
 }
 
 /** Turns FHIRPath results into answers of the item's type; values of the wrong type are dropped. */
-function toAnswers(node: ItemNode, values: unknown[]): Answer[] {
+export function toAnswers(node: ItemNode, values: unknown[]): Answer[] {
   const type = node.item.type;
   const out: Answer[] = [];
   for (const value of values) {

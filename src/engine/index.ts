@@ -19,7 +19,7 @@ export {
 export { allPaths, nodeAt } from './enable-when.js';
 export { needsFhirPathToRender } from './paths.js';
 export { loadExpressionSupport } from './expressions.js';
-export { applyPopulation, fhirQueryVariables, launchContextNames, needsPopulation, populationQueries, type PopulationQuery } from './populate.js';
+export { applyPopulation, fhirQueryVariables, isPlainSearch, launchContextNames, needsPopulation, populationQueries, type PopulationQuery } from './populate.js';
 export { validateAnswers } from './validate.js';
 export { codingsOfValueSet, findValueSet, createValueSetResolver, answerValueSetsOf, unresolvedValueSetIssues,
   type ValueSetResolver, } from './valuesets.js';

@@ -10,13 +10,16 @@
 import { KBS_SUGGEST_ONLY, KBS_SUGGESTION_SOURCE, SDC_INITIAL_EXPRESSION, SDC_LAUNCH_CONTEXT, SDC_VARIABLE } from './constants.js';
 import { buildScope, safeEvaluate } from './expressions.js';
 import { getExtension, pathsOf } from './paths.js';
+import { toAnswers } from './form-state.js';
 import { toQuestionnaireResponse } from './response.js';
-import type { Answer, FormState, Issue, ItemPath, Questionnaire, Suggestion } from './types.js';
+import type { FormState, Issue, ItemPath, Questionnaire, Suggestion } from './types.js';
 
 
 const X_FHIR_QUERY = 'application/x-fhir-query';
 /** A search on one resource type of the same server: no absolute URLs, no operations, no paths. */
-const SAFE_QUERY = /^[A-Z][A-Za-z]{1,63}\?[^#\s]*$/;
+export function isPlainSearch(query: string): boolean {
+  return /^[A-Z][A-Za-z]{1,63}\?[^#\s]*$/.test(query);
+}
 
 export interface PopulationQuery {
   /** The variable the result is bound to (`%name` in expressions). */
@@ -73,7 +76,7 @@ export function populationQueries(state: FormState): { queries: PopulationQuery[
     const where = `Questionnaire.extension (variable "${variable.name}")`;
     if (missing.length) {
       issues.push({ severity: 'warning', location: where, code: 'population', message: `${missing.join(', ')} has no value, so the query was not run` });
-    } else if (!SAFE_QUERY.test(query)) {
+    } else if (!isPlainSearch(query)) {
       issues.push({ severity: 'warning', location: where, code: 'population', message: `"${query}" is not a search of one resource type on this server (Type?params), so it was not run` });
     } else {
       queries.push({ name: variable.name!, query });
@@ -97,7 +100,7 @@ export function applyPopulation(state: FormState, results: Readonly<Record<strin
   for (const node of next.index.byLinkId.values()) {
     const expression = getExtension(node.item, SDC_INITIAL_EXPRESSION)?.valueExpression?.expression;
     if (!expression) continue;
-    const values = toTypedAnswers(node.item, safeEvaluate(next, expression, scope.resource, scope.environment));
+    const values = toAnswers(node, safeEvaluate(next, expression, scope.resource, scope.environment));
     if (!values.length) continue;
     const suggestOnly = getExtension(node.item, KBS_SUGGEST_ONLY)?.valueBoolean === true;
     const sourceExpression = getExtension(node.item, KBS_SUGGESTION_SOURCE)?.valueExpression?.expression;
@@ -110,19 +113,4 @@ export function applyPopulation(state: FormState, results: Readonly<Record<strin
     }
   }
   return { ...next, answers, suggestions };
-}
-
-/** Only values of the item's own type become answers (a string "true" never becomes a boolean). */
-function toTypedAnswers(item: fhir4.QuestionnaireItem, values: unknown[]): Answer[] {
-  const out: Answer[] = [];
-  for (const value of values) {
-    if (item.type === 'boolean' && typeof value === 'boolean') out.push({ valueBoolean: value });
-    else if (item.type === 'integer' && Number.isInteger(value)) out.push({ valueInteger: value as number });
-    else if (item.type === 'decimal' && typeof value === 'number') out.push({ valueDecimal: value });
-    else if ((item.type === 'string' || item.type === 'text') && typeof value === 'string') out.push({ valueString: value });
-    else if (item.type === 'date' && typeof value === 'string' && /^\d{4}(-\d\d(-\d\d)?)?$/.test(value)) out.push({ valueDate: value });
-    else if ((item.type === 'choice' || item.type === 'open-choice') && value && typeof value === 'object' && 'code' in value) out.push({ valueCoding: value as fhir4.Coding });
-    else if (item.type === 'quantity' && value && typeof value === 'object' && 'value' in value) out.push({ valueQuantity: value as fhir4.Quantity });
-  }
-  return item.repeats ? out : out.slice(0, 1);
 }

@@ -9,7 +9,7 @@
  */
 import { Client } from 'fhir-kit-client';
 import {
-  buildTransactionBundle, createCodeMapper, findInvalidNhsNumber, isRestricted, isValidNhsNumber, loadQuestionnaireWith, loadSchemaValidator, normaliseNhsNumber,
+  buildTransactionBundle, createCodeMapper, findInvalidNhsNumber, isPlainSearch, isRestricted, isValidNhsNumber, loadQuestionnaireWith, loadSchemaValidator, normaliseNhsNumber,
   labelForQuestionnaire, KBS_CONCEPTS, NHS_NUMBER_SYSTEM, OPEN_TASK_STATUSES, ROUTINE_ENQUIRY_FOLLOW_UP, type Reference, type StoredTask, responseUuid, URN_IDENTIFIER_SYSTEM, type ProductInfo, type Questionnaire,
   type QuestionnaireResponse,
 } from '../engine/index.js';
@@ -130,8 +130,6 @@ export interface GatewayOptions {
 
 /** How many expansions a gateway keeps (each one ValueSet's codes). */
 const EXPANSION_CACHE_SIZE = 100;
-/** A search of one resource type on this server: no absolute URL, no operation, no path. */
-const PLAIN_SEARCH = /^[A-Z][A-Za-z]{1,63}\?[^#\s]*$/;
 
 const SUCCESS = /^2\d\d/;
 
@@ -422,7 +420,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
     },
 
     async query(search) {
-      if (!PLAIN_SEARCH.test(search)) throw new FhirGatewayError('invalid-input', `"${search}" is not a search of one resource type on this server.`);
+      if (!isPlainSearch(search)) throw new FhirGatewayError('invalid-input', `"${search}" is not a search of one resource type on this server.`);
       const result = await call<fhir4.Resource>(() => client.request(search, { options: requestOptions() } as never));
       if (result?.resourceType !== 'Bundle') throw new FhirGatewayError('http', `The record system answered "${search}" with something other than a search result.`);
       return result as fhir4.Bundle;

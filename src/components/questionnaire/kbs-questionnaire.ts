@@ -200,7 +200,7 @@ export class KbsQuestionnaire extends LitElement {
     }
     const evaluator = start.evaluator ?? (await loadExpressionSupport().catch(() => undefined));
     if (!evaluator || seq !== this.populateSeq) return;
-    const context = { ...(this.patient ? { patient: this.patient } : {}), ...(this.encounter ? { encounter: this.encounter } : {}), ...(this.author ? { user: this.author } : {}) };
+    const context = this.launchContext();
     const { queries, issues } = populationQueries({ ...start, evaluator, context: { ...start.context, ...context } });
     const results: Record<string, fhir4.Resource | undefined> = {};
     await Promise.all(queries.map(async ({ name, query }) => {
@@ -221,6 +221,11 @@ export class KbsQuestionnaire extends LitElement {
       if (!current.answers.has(path)) next = setAnswers(next, path, answers).state;
     }
     this.form = next;
+  }
+
+  /** What the host gave, as SDC launch context (`%patient`, `%encounter`, `%user`). */
+  private launchContext() {
+    return { ...(this.patient ? { patient: this.patient } : {}), ...(this.encounter ? { encounter: this.encounter } : {}), ...(this.author ? { user: this.author } : {}) };
   }
 
   private warn(issues: Issue[], questionnaire: Questionnaire | undefined): void {
@@ -287,7 +292,7 @@ export class KbsQuestionnaire extends LitElement {
       if (seq !== this.loadSeq) return;
       const resolve = createValueSetResolver(questionnaire, this.valueSets, (canonical) => this.resolved.get(canonical));
       issues.push(...unresolvedValueSetIssues(questionnaire, resolve));
-      const context = { ...(this.patient ? { patient: this.patient } : {}), ...(this.encounter ? { encounter: this.encounter } : {}), ...(this.author ? { user: this.author } : {}) };
+      const context = this.launchContext();
       const form = createFormState(questionnaire, { evaluator, context, ...(this.response ? { response: this.response } : {}) });
       issues.push(...(form.issues ?? []));
       this.identifier = this.response?.identifier?.value?.replace(/^urn:uuid:/, '') ?? this.newId();
