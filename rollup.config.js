@@ -1,5 +1,5 @@
 // Browser bundles, built from the tsc output in dist/esm (run `npm run build`, not rollup alone):
-// - dist/bundle/kbs.js: the three template elements and <kbs-questionnaire>, self-contained for a
+// - dist/bundle/kbs.js: the three template elements, <kbs-questionnaire> and <kbs-follow-ups>, for a
 //   <script type="module"> tag; FHIRPath is a lazy chunk beside it, loaded only by forms with expressions.
 // - dist/bundle/kbs-audit.js: <kbs-audit>, on its own.
 // - dist/demo/demo.js: the demo record-system page; dist/demo/smart.js: the SMART on FHIR app.
@@ -17,6 +17,8 @@ const stub = fileURLToPath(new URL('./scripts/browser-stubs/agentkeepalive.js', 
 const browser = (input, dir, entryFileNames) => ({
   input,
   output: { dir, format: 'es', sourcemap: true, entryFileNames, chunkFileNames: '[name]-[hash].js' },
+  // The engine is pure (scripts/lint-engine.mjs): a module of it that nothing uses is left out whole.
+  treeshake: { moduleSideEffects: (id) => !/[/\\]dist[/\\]esm[/\\]engine[/\\]/.test(id) },
   plugins: [
     alias({ entries: [{ find: 'agentkeepalive', replacement: stub }] }),
     nodeResolve({ browser: true, preferBuiltins: false }),
@@ -31,7 +33,7 @@ const browser = (input, dir, entryFileNames) => ({
 });
 
 export default [
-  browser('dist/esm/components/index.js', 'dist/bundle', 'kbs.js'),
+  browser('dist/esm/components/bundle.js', 'dist/bundle', 'kbs.js'),
   // The safeguarding lead's audit: a script of its own, so the templates never load it.
   browser('dist/esm/components/audit/kbs-audit.js', 'dist/bundle', 'kbs-audit.js'),
   browser('dist/esm/demo/demo.js', 'dist/demo', 'demo.js'),

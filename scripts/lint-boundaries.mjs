@@ -2,7 +2,7 @@
 //   - the engine imports nothing of fhir/, components/, server/, demo/ (it is pure; lint-engine.mjs checks the rest);
 //   - only src/fhir imports fhir-kit-client (the CLI and the demo use src/fhir/client.ts);
 //   - components reach a server only through the gateway: no server/ imports, no fetch/XHR/fhir-kit-client,
-//     and of src/fhir only gateway.js;
+//     and of src/fhir only gateway.js (its types), lazy-gateway.js and errors.js;
 //   - the demo pages do no network I/O of their own (no fetch/XHR): they go through src/fhir.
 // Usage: node scripts/lint-boundaries.mjs [srcDir]   (exit 1 and one line per violation when it finds any)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -48,8 +48,8 @@ export function lintBoundaries(srcDir = 'src') {
         if (layer === 'components' && targetLayer === 'server') {
           problems.push(`${where(i)}: a component imports server/ (${specifier}); reach the server through the gateway`);
         }
-        if (layer === 'components' && targetLayer === 'fhir' && !/[/\\]fhir[/\\]gateway(\.js|\.ts)?$/.test(target)) {
-          problems.push(`${where(i)}: a component imports ${relative(root, target)} (${specifier}); only fhir/gateway.js is allowed`);
+        if (layer === 'components' && targetLayer === 'fhir' && !/[/\\]fhir[/\\](gateway|lazy-gateway|errors)(\.js|\.ts)?$/.test(target)) {
+          problems.push(`${where(i)}: a component imports ${relative(root, target)} (${specifier}); only fhir/gateway.js, fhir/lazy-gateway.js and fhir/errors.js are allowed`);
         }
       }
       if ((layer === 'components' || layer === 'demo') && NETWORK.test(code)) {

@@ -3,7 +3,7 @@
  * (bubbling and composed, so a host page hears them through shadow roots). Events fire for user
  * actions only, never because a host set a property.
  */
-import type { Answer, Issue, QuestionnaireResponse } from '../engine/index.js';
+import type { Answer, Issue, QuestionnaireResponse } from '../engine/renderer.js';
 import type { SaveStatus, SubmitResult } from '../fhir/gateway.js';
 
 export interface KbsAnswerChangeDetail {

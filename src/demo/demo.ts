@@ -6,7 +6,7 @@
 import '../components/index.js';
 import { createClient, createRecordReader } from '../fhir/client.js';
 import { createFhirGateway } from '../fhir/gateway.js';
-import { CONCEPT_MAPS } from '../components/generated/content.js';
+import { CONCEPT_MAPS } from '../components/generated/concept-maps.js';
 import { formatNhsNumber, NHS_NUMBER_SYSTEM, type Reference } from '../engine/index.js';
 
 const params = new URLSearchParams(location.search);

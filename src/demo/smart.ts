@@ -10,7 +10,7 @@
  */
 import '../components/index.js';
 import { completeSmartLaunch, smartAuthorize } from '../fhir/smart.js';
-import { CONCEPT_MAPS } from '../components/generated/content.js';
+import { CONCEPT_MAPS } from '../components/generated/concept-maps.js';
 import type { Reference } from '../engine/index.js';
 
 const params = new URLSearchParams(location.search);

@@ -7,7 +7,6 @@ import type { SchemaValidator } from './schema-types.js';
 import { REGEX, SUPPORTED_ITEM_TYPES } from './constants.js';
 import { getExtension, needsFhirPathToRender } from './paths.js';
 import { compiledRegex, isUnsafePattern } from './validate.js';
-import { loadExpressionSupport } from './expressions.js';
 import type { ExpressionEvaluator, Issue, Questionnaire, QuestionnaireItem } from './types.js';
 import type { SchemaError } from './schema-types.js';
 
@@ -123,32 +122,6 @@ function schemaMessage(error: SchemaError & { schemaPath?: string }, json: unkno
   }
 }
 
-/** Schema plus semantic checks. Pass an evaluator to also check that expressions parse. */
-/**
- * Questionnaires that passed the schema when the product was built (the bundled templates): frozen,
- * so the proof still holds, and loaded without the schema validator.
- */
-const BUILT_IN = new WeakSet<object>();
-
-/** Marks a questionnaire validated at build time; it is frozen, deeply, so it cannot change after. */
-export function markBuiltIn<T extends object>(questionnaire: T): T {
-  BUILT_IN.add(deepFreeze(questionnaire));
-  return questionnaire;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-/** The FHIR R4 schema validator for Questionnaires (~370 KB of generated code): loaded only when needed. */
-export async function loadSchemaValidator(): Promise<SchemaValidator> {
-  return (await import('./generated/questionnaire-validator.js')).validateQuestionnaire as SchemaValidator;
-}
-
 /** Loads a questionnaire with a schema validator in hand (see `loadSchemaValidator`); never throws. */
 export function loadQuestionnaireWith(validateQuestionnaire: SchemaValidator | undefined, json: unknown, evaluator?: ExpressionEvaluator): LoadResult {
   if (typeof json === 'string') {
@@ -177,25 +150,6 @@ export function loadQuestionnaireWith(validateQuestionnaire: SchemaValidator | u
   const questionnaire = json as Questionnaire;
   const issues = checkQuestionnaire(questionnaire, evaluator);
   return issues.some((i) => i.severity === 'error') ? { issues } : { questionnaire, issues };
-}
-
-/** Loads a questionnaire, bringing in FHIRPath first when it uses expressions. */
-export async function prepareQuestionnaire(json: unknown): Promise<LoadResult & { evaluator?: ExpressionEvaluator }> {
-  if (typeof json === 'string') {
-    // JSON text is read here, so that the search for FHIRPath below sees the questionnaire, not a quoted string.
-    try {
-      json = JSON.parse(json);
-    } catch {
-      return loadQuestionnaireWith(undefined, json);
-    }
-  }
-  // A built-in questionnaire carries its build-time proof; anything else is checked against the schema.
-  const builtIn = !!json && typeof json === 'object' && BUILT_IN.has(json);
-  const [validator, evaluator] = await Promise.all([
-    builtIn ? undefined : loadSchemaValidator(),
-    needsFhirPathToRender(json) ? loadExpressionSupport() : undefined,
-  ]);
-  return { ...loadQuestionnaireWith(validator, json, evaluator), evaluator };
 }
 
 /** The checks the JSON schema cannot make. */

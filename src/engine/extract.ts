@@ -18,6 +18,7 @@ import {
   PROVENANCE_PARTICIPANT_TYPE, SDC_OBSERVATION_EXTRACT, SDC_OBSERVATION_EXTRACT_CATEGORY, SNOMED_CT, V3_ACT_CODE, V3_CONFIDENTIALITY,
 } from './constants.js';
 import { valueOf } from './answers.js';
+import { isRestricted } from './restricted.js';
 import { escapeLinkId, getExtension, indexQuestionnaire } from './paths.js';
 import type { Answer, Coding, ItemNode, Questionnaire, QuestionnaireResponse, QuestionnaireResponseItem } from './types.js';
 
@@ -68,11 +69,6 @@ export interface Extracted {
   restricted: boolean;
 }
 
-/** Restricted by the product's definition of its canonical URL, or by the copy's own extension. */
-export function isRestricted(questionnaire: Questionnaire): boolean {
-  if (questionnaire.url && RESTRICTED_QUESTIONNAIRES.has(questionnaire.url)) return true;
-  return getExtension(questionnaire, KBS_RESTRICTED_RECORD)?.valueBoolean === true;
-}
 
 /** The resource with the restricted labels (R + SDV) added to its meta, when the questionnaire is restricted. */
 export function labelForQuestionnaire<T extends fhir4.Resource>(questionnaire: Questionnaire, resource: T): T {

@@ -29,6 +29,8 @@ export interface Issue {
 export type IssueCode =
   | 'schema'
   | 'population'
+  /** The record system's copy of a bundled questionnaire differs under the same canonical url|version. */
+  | 'server-copy'
   | 'pattern'
   | 'invalid-regex'
   | 'unsupported-extraction'

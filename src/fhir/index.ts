@@ -1,5 +1,6 @@
 /** The FHIR side: the gateway over fhir-kit-client, errors, retries and the outbox. */
 export * from './gateway.js';
+export * from './lazy-gateway.js';
 export * from './client.js';
 export * from './errors.js';
 export * from './retry.js';

@@ -11,7 +11,8 @@ import { ROOT } from '../support/content.js';
 
 const COMPONENTS = join(ROOT, 'src', 'components');
 const MANIFEST = join(ROOT, 'custom-elements.json');
-const TEMPLATE_EVENTS = ['kbs-answer-change', 'kbs-response-change', 'kbs-submit', 'kbs-saved', 'kbs-save-error', 'kbs-invalid'];
+// kbs-load-warning is for the integrator: the inner form's load warnings, and a record system's copy that differs under the same canonical.
+const TEMPLATE_EVENTS = ['kbs-answer-change', 'kbs-response-change', 'kbs-submit', 'kbs-saved', 'kbs-save-error', 'kbs-invalid', 'kbs-load-warning'];
 const TEMPLATES = ['kbs-eight-week-check', 'kbs-bed-sharing-assessment', 'kbs-domestic-abuse-enquiry'];
 
 interface Documented {
@@ -109,7 +110,7 @@ describe('custom-elements.json', () => {
     expect(missingFromManifest(element, manifestElements().get(tag))).toEqual([]);
   });
 
-  test.each(TEMPLATES)('<%s> documents and lists all six events', (tag) => {
+  test.each(TEMPLATES)('<%s> documents and lists all seven events', (tag) => {
     expect(elements.find((e) => e.tag === tag)!.events.sort()).toEqual([...TEMPLATE_EVENTS].sort());
     expect((manifestElements().get(tag)!.events ?? []).map((e) => e.name).sort()).toEqual([...TEMPLATE_EVENTS].sort());
   });

@@ -45,7 +45,26 @@ describe.skipIf(!built)('the first load of a template (dist/bundle, built by npm
     const graph = firstLoad('kbs.js');
     const gzip = graph.reduce((sum, f) => sum + gzipSync(readFileSync(join(BUNDLE, f)), { level: 9 }).length, 0);
     console.log(`first load of a template: ${graph.join(', ')} = ${(gzip / 1024).toFixed(1)} KB gzip`);
-    expect(gzip).toBeLessThan(70 * 1024);
+    expect(gzip).toBeLessThan(42 * 1024);
+  });
+
+  test('has no network code and no write-back: the gateway, fhir-kit-client and the extraction load after the first paint', () => {
+    const graph = firstLoad('kbs.js');
+    const code = graph.map((f) => readFileSync(join(BUNDLE, f), 'utf8')).join('\n');
+    // Marks of fhir-kit-client, of the write protocol's transaction and of the outbox's IndexedDB store.
+    expect(code.includes('fhir-kit-client'), 'fhir-kit-client is in the first load').toBe(false);
+    expect(code.includes('ifNoneExist'), 'the transaction builder is in the first load').toBe(false);
+    expect(code.includes('indexedDB'), 'the outbox is in the first load').toBe(false);
+    const lazy = graph.flatMap((f) => dynamicImports(readFileSync(join(BUNDLE, f), 'utf8')));
+    expect(lazy.some((f) => f.startsWith('gateway'))).toBe(true);
+  });
+
+  test("carries no template's content: each template's questionnaire is a chunk of its own", () => {
+    const graph = firstLoad('kbs.js');
+    const code = graph.map((f) => readFileSync(join(BUNDLE, f), 'utf8')).join('\n');
+    for (const text of ['Keeping babies safe is a priority', 'Put babies on their back for every sleep.', 'Routine enquiry completed with the mother alone?']) expect(code.includes(text), text).toBe(false);
+    const lazy = graph.flatMap((f) => dynamicImports(readFileSync(join(BUNDLE, f), 'utf8')));
+    for (const name of ['eight-week-check', 'bed-sharing-assessment', 'domestic-abuse-enquiry']) expect(lazy.some((f) => f.startsWith(name)), name).toBe(true);
   });
 
   test('the audit is a script of its own: the templates never load it', () => {

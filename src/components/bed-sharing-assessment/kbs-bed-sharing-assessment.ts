@@ -9,9 +9,8 @@
  */
 import { css, html, nothing, render, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { FormState, Reference } from '../../engine/index.js';
+import type { FormState, Reference } from '../../engine/renderer.js';
 import type { KbsGateway } from '../../fhir/gateway.js';
-import { QUESTIONNAIRES } from '../generated/content.js';
 import { findBaby } from '../shared/subject.js';
 import { KbsTemplateElement } from '../shared/template-element.js';
 import { tokens } from '../shared/tokens.styles.js';
@@ -44,6 +43,7 @@ const FAMILY_COPY_CSS = `
  * @fires kbs-saved - The record system confirmed the save.
  * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
  * @fires kbs-invalid - The user asked to save but some answers need attention.
+ * @fires kbs-load-warning - For the integrator: the questionnaire loaded with warnings, or the record system holds a different form under the same canonical url|version (`detail.issues`); also written to the console.
  * @csspart explanation - The words that go with the outcome.
  * @csspart print - The "Print a copy for the family" button.
  * @csspart subject-problem - Why nothing can be saved for this patient.
@@ -58,7 +58,7 @@ export class KbsBedSharingAssessment extends KbsTemplateElement {
       @media print { .no-print { display: none !important; } }
     `,
   ];
-  protected readonly bundled = QUESTIONNAIRES['bed-sharing-assessment'];
+  protected readonly template = 'bed-sharing-assessment';
   @state() private form_?: FormState;
   private printFrame?: HTMLIFrameElement;
 

@@ -7,9 +7,9 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { answersAt, KBS_CONCEPTS, type QuestionnaireResponse, type Reference, type StoredTask } from '../../engine/index.js';
+import { answersAt, KBS_CONCEPTS, type QuestionnaireResponse, type Reference, type StoredTask } from '../../engine/renderer.js';
 import type { EnquiryRecord, KbsGateway } from '../../fhir/gateway.js';
-import { QUESTIONNAIRES, VALUE_SETS } from '../generated/content.js';
+import { yesNoRadios } from '../questionnaire/controls/boolean.js';
 import { findMother } from '../shared/subject.js';
 import { KbsTemplateElement } from '../shared/template-element.js';
 import { tokens } from '../shared/tokens.styles.js';
@@ -21,8 +21,8 @@ const GATE = [
 ] as const;
 
 /** The reason's coding, as the questionnaire's ValueSet spells it. */
-function reasonCoding(code: string): fhir4.Coding {
-  const found = VALUE_SETS.flatMap((vs) => vs.expansion?.contains ?? []).find((c) => c.system === KBS_CONCEPTS && c.code === code);
+function reasonCoding(code: string, valueSets: readonly fhir4.ValueSet[]): fhir4.Coding {
+  const found = valueSets.flatMap((vs) => vs.expansion?.contains ?? []).find((c) => c.system === KBS_CONCEPTS && c.code === code);
   return { system: KBS_CONCEPTS, code, ...(found?.display ? { display: found.display } : {}) };
 }
 type GateKey = (typeof GATE)[number]['key'];
@@ -34,6 +34,7 @@ type GateKey = (typeof GATE)[number]['key'];
  * @fires kbs-saved - The record system confirmed the save.
  * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
  * @fires kbs-invalid - The user asked to save but some answers need attention.
+ * @fires kbs-load-warning - For the integrator: the questionnaire loaded with warnings, or the record system holds a different form under the same canonical url|version (`detail.issues`); also written to the console.
  * @csspart gate - The "Is it safe to ask now?" questions.
  * @csspart hide - The "Hide" button.
  */
@@ -57,7 +58,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
       @media print { :host { display: none !important; } }
     `,
   ];
-  protected readonly bundled = QUESTIONNAIRES['domestic-abuse-enquiry'];
+  protected readonly template = 'domestic-abuse-enquiry';
 
   /** The mother's Patient reference. Without it, the element finds her through the baby's record. */
   @property({ attribute: false }) mother?: Reference;
@@ -110,7 +111,7 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
     if (notSafe.length) {
       // Straight to why and the follow-up.
       form.setAnswers('completed', [{ valueBoolean: false }]);
-      form.setAnswers('not-completed/reason', notSafe.map((g) => ({ valueCoding: reasonCoding(g.reason) })));
+      form.setAnswers('not-completed/reason', notSafe.map((g) => ({ valueCoding: reasonCoding(g.reason, this.content?.VALUE_SETS ?? []) })));
     }
     // The reasons are filled in from the gate; focus goes to what still needs an answer.
     await form.focusFirstUnanswered();
@@ -186,12 +187,8 @@ export class KbsDomesticAbuseEnquiry extends KbsTemplateElement {
       ${this.gateError ? html`<span class="error-message" role="alert"><span class="visually-hidden">Error:</span> Answer each question before you continue</span>` : nothing}
       ${GATE.map((g) => html`<fieldset>
         <legend>${g.text}</legend>
-        <div class="choices">
-          ${[true, false].map((v) => html`<div class="choice">
-            <input type="radio" id="gate-${g.key}-${v}" name="gate-${g.key}" .checked=${this.gate[g.key] === v}
-              @change=${() => (this.gate = { ...this.gate, [g.key]: v })} />
-            <label for="gate-${g.key}-${v}">${v ? 'Yes' : 'No'}</label></div>`)}
-        </div></fieldset>`)}
+        ${yesNoRadios({ id: `gate-${g.key}`, optionId: (v) => `gate-${g.key}-${v}`, value: this.gate[g.key], onChange: (v) => (this.gate = { ...this.gate, [g.key]: v }) })}
+        </fieldset>`)}
       <button type="button" @click=${this.continueFromGate}>Continue</button>
     </div>`;
   }

@@ -6,9 +6,8 @@
  */
 import { css, html, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { Reference } from '../../engine/index.js';
+import type { Reference } from '../../engine/renderer.js';
 import type { KbsGateway } from '../../fhir/gateway.js';
-import { QUESTIONNAIRES } from '../generated/content.js';
 import { findBaby } from '../shared/subject.js';
 import { KbsTemplateElement } from '../shared/template-element.js';
 import { tokens } from '../shared/tokens.styles.js';
@@ -23,12 +22,13 @@ export const EIGHT_WEEK_TICKS = ['kbs/advice-child-safety', 'kbs/safer-sleep/inf
  * @fires kbs-saved - The record system confirmed the save.
  * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
  * @fires kbs-invalid - The user asked to save but some answers need attention.
+ * @fires kbs-load-warning - For the integrator: the questionnaire loaded with warnings, or the record system holds a different form under the same canonical url|version (`detail.issues`); also written to the console.
  * @csspart tally - The "n of 3 messages recorded" line.
  */
 @customElement('kbs-eight-week-check')
 export class KbsEightWeekCheck extends KbsTemplateElement {
   static override styles = [tokens, css`.tally { color: var(--_secondary); margin: 0 0 var(--_space); }`];
-  protected readonly bundled = QUESTIONNAIRES['eight-week-check'];
+  protected readonly template = 'eight-week-check';
   @state() private ticked = 0;
   /** The ticks are in the record only once a save is confirmed (or when showing a stored record). */
   @state() private saved = false;

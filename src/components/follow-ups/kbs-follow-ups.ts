@@ -9,9 +9,9 @@
  */
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { answersAt, formatNhsNumber, NHS_NUMBER_SYSTEM, type Reference } from '../../engine/index.js';
-import { createFhirGateway, type CaseloadEntry, type KbsGateway } from '../../fhir/gateway.js';
-import { CONCEPT_MAPS } from '../generated/content.js';
+import { answersAt, formatNhsNumber, NHS_NUMBER_SYSTEM, type Reference } from '../../engine/renderer.js';
+import type { CaseloadEntry, KbsGateway } from '../../fhir/gateway.js';
+import { createLazyFhirGateway } from '../../fhir/lazy-gateway.js';
 import { tokens } from '../shared/tokens.styles.js';
 
 export interface KbsOpenEnquiryDetail {
@@ -65,7 +65,7 @@ export class KbsFollowUps extends LitElement {
     if (this.gateway) return this.gateway;
     if (!this.fhirBaseUrl) return undefined;
     if (this.built?.baseUrl !== this.fhirBaseUrl) {
-      this.built = { baseUrl: this.fhirBaseUrl, gateway: createFhirGateway({ baseUrl: this.fhirBaseUrl, token: () => this.token, conceptMaps: CONCEPT_MAPS }) };
+      this.built = { baseUrl: this.fhirBaseUrl, gateway: createLazyFhirGateway({ baseUrl: this.fhirBaseUrl, token: () => this.token, conceptMaps: () => import('../generated/concept-maps.js').then((m) => m.CONCEPT_MAPS) }) };
     }
     return this.built.gateway;
   }

@@ -2,6 +2,8 @@ import { css } from 'lit';
 
 /** NHS.UK frontend patterns: form group, fieldset/legend, hint, error message, radios, checkboxes, callouts. */
 export const questionnaireStyles = css`
+  /* One element per item (see controls/item.ts): no box of its own, so the layout is that of its contents. */
+  kbs-form-item { display: contents; }
   .form-group { margin: 0 0 calc(var(--_space) * 1.5); }
   /* Off-screen questions skip layout and paint until scrolled to (they stay in the accessibility tree):
      a long form renders and reacts in time proportional to what is on screen. */

@@ -6,56 +6,35 @@
  * JSON itself. Text from a questionnaire is always rendered as text (Lit escapes it); the only HTML
  * path is `rendering-xhtml`, through the allow-list profile in `xhtml.ts`. Errors appear only after a submit attempt.
  */
-import { html, LitElement, nothing, render as renderInto, type PropertyValues, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { guard } from 'lit/directives/guard.js';
-import { live } from 'lit/directives/live.js';
 import {
-  allPaths, answersEqual, answerValueSetsOf, buildQuestionnaireResponse, createFormState, createValueSetResolver, unresolvedValueSetIssues, getExtension, getRepeatPaths, addRepeat, removeRepeat,
-  applyPopulation, isRestricted, itemPath, labelOf, loadExpressionSupport, messages, needsPopulation, nodeAt, populationQueries, prepareQuestionnaire, setAnswers, validateAnswers, valueOf, ItemControl, QUESTIONNAIRE_HIDDEN,
-  CHOICE_ORIENTATION, ENTRY_FORMAT, QUESTIONNAIRE_ITEM_CONTROL, QUESTIONNAIRE_UNIT, RENDERING_XHTML, SUPPORTED_ITEM_TYPES, type Answer, type FormState,
-  type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
-  type Reference, type StoredTask, type Suggestion,
-} from '../../engine/index.js';
+  allPaths, answerValueSetsOf, buildQuestionnaireResponse, createFormState, createValueSetResolver, unresolvedValueSetIssues, getExtension, addRepeat, removeRepeat,
+  applyPopulation, isRestricted, loadExpressionSupport, needsPopulation, nodeAt, populationQueries, prepareQuestionnaire, setAnswers, typedTextIssues, validateAnswers,
+  RENDERING_XHTML, type Answer, type FormState, type FormTransition, type Issue, type ItemNode, type ItemPath, type Questionnaire, type QuestionnaireResponse,
+  type Reference, type StoredTask,
+} from '../../engine/renderer.js';
 import type { KbsGateway, SaveStatus, SubmitResult } from '../../fhir/gateway.js';
 import { emit } from '../events.js';
 import { tokens } from '../shared/tokens.styles.js';
+import { idFor, isHelp, isHidden } from './controls/context.js';
+import { errorSummary } from './controls/error-summary.js';
+import { KbsFormItem, type ItemHost } from './controls/item.js';
 import { questionnaireStyles } from './kbs-questionnaire.styles.js';
 import type { renderingXhtml as RenderingXhtml } from './xhtml.js';
+
+export { idFor } from './controls/context.js';
+export { DISABLED_DISPLAY } from './controls/item.js';
 
 /** How long a form waits for remote ValueSet expansions before showing what it has. */
 const EXPAND_WAIT_MS = 8_000;
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
   Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
 
-/** Single-answer lists longer than this are shown as an autocomplete box. */
-const AUTOCOMPLETE_FROM = 20;
-const orientation = (item: fhir4.QuestionnaireItem) => getExtension(item, CHOICE_ORIENTATION)?.valueCode;
-
-/** R5 `disabledDisplay`, as its R4 cross-version extension. */
-export const DISABLED_DISPLAY = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Questionnaire.item.disabledDisplay';
-
-function itemControl(item: fhir4.QuestionnaireItem): string | undefined {
-  return getExtension(item, QUESTIONNAIRE_ITEM_CONTROL)?.valueCodeableConcept?.coding?.[0]?.code;
-}
-
-/** A DOM id from an item path (paths contain / and [ ]). */
-export function idFor(path: ItemPath): string {
-  return `q-${path.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
-}
-
-const isValidDate = (y: number, m: number, d: number) => {
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return y >= 1000 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-};
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** The local (Europe/London for UK users) offset of a wall-clock time, e.g. +01:00 in BST. */
-function localOffset(y: number, m: number, d: number, h: number, min: number): string {
-  const minutes = -new Date(y, m - 1, d, h, min).getTimezoneOffset();
-  const sign = minutes >= 0 ? '+' : '-';
-  return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
-}
+/** Items made before the first paint (about a screenful), then per slice of the rest, at most SLICE_MS at a time. */
+const FIRST_SCREENFUL = 40;
+const SLICE_ITEMS = 50;
+const SLICE_MS = 8;
 
 /**
  * Renders a FHIR R4 Questionnaire and saves the completed QuestionnaireResponse.
@@ -87,7 +66,7 @@ function localOffset(y: number, m: number, d: number, h: number, min: number): s
  * @cssprop --kbs-space - Base spacing unit.
  */
 @customElement('kbs-questionnaire')
-export class KbsQuestionnaire extends LitElement {
+export class KbsQuestionnaire extends LitElement implements ItemHost {
   static override styles = [tokens, questionnaireStyles];
 
   /** The Questionnaire (object or JSON text). */
@@ -141,19 +120,10 @@ export class KbsQuestionnaire extends LitElement {
   @state() private status?: SaveStatus;
   @state() private announcement = '';
   @state() private loading = false;
-  /** What the user typed that is not (yet) a valid value, by path and part. */
+  /** What the user typed that is not (yet) a valid value, by `<path>#<part>`. */
   private raw = new Map<string, string>();
-  /** Bumped whenever `raw` changes, so guarded items that show typed text re-render. */
-  private rawVersion = 0;
-
-  private setRaw(key: string, value: string): void {
-    this.raw.set(key, value);
-    this.rawVersion++;
-  }
-
-  private deleteRaw(key: string): void {
-    if (this.raw.delete(key)) this.rawVersion++;
-  }
+  /** How often each path's typed text changed, so its item renders again. */
+  private rawVersions = new Map<ItemPath, number>();
   /** What `valueSetResolver` gave for each canonical, at the last load. */
   private resolved = new Map<string, fhir4.Coding[] | undefined>();
   private identifier?: string;
@@ -164,7 +134,8 @@ export class KbsQuestionnaire extends LitElement {
   /** Resolves when the current questionnaire has loaded (or failed to). */
   get ready(): Promise<void> {
     // After any pending update first: setting `questionnaire` starts its load only when the update runs.
-    return this.updateComplete.then(() => this.loaded).then(() => this.updateComplete).then(() => undefined);
+    // …and after every item of a long form has been made (they are made in slices after the first screenful).
+    return this.updateComplete.then(() => this.loaded).then(() => this.updateComplete).then(() => this.items?.done).then(() => undefined);
   }
 
   /** The engine state, for template elements that add their own controls. */
@@ -249,11 +220,13 @@ export class KbsQuestionnaire extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    globalThis.addEventListener?.('beforeprint', this.onBeforePrint);
     if (this.hasUpdated) this.listen();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    globalThis.removeEventListener?.('beforeprint', this.onBeforePrint);
     this.unlisten?.();
     this.unlisten = undefined;
   }
@@ -332,7 +305,7 @@ export class KbsQuestionnaire extends LitElement {
     this.submitted = false;
     this.status = undefined;
     this.raw.clear();
-    this.rawVersion++;
+    this.rawVersions.clear();
     this.loading = false;
     if (this.warnings.length) this.warn(this.warnings, form?.questionnaire);
     if (form) void this.populate();
@@ -365,16 +338,8 @@ export class KbsQuestionnaire extends LitElement {
   /** All answer problems, including typed text that is not a valid value. */
   validate(): Issue[] {
     if (!this.form) return [];
-    const resolve = (canonical: string) => this.expansion(canonical);
-    const issues = validateAnswers(this.form, resolve);
-    for (const [key, text] of this.raw) {
-      const [path] = key.split('#') as [string];
-      if (!text.trim() || !this.form.enabled.has(path) || issues.some((i) => i.path === path)) continue;
-      const item = nodeAt(this.form, path)?.item;
-      if (!item || (this.form.answers.get(path)?.length ?? 0) > 0) continue;
-      const what = item.type === 'integer' ? 'a whole number' : item.type === 'decimal' || item.type === 'quantity' ? 'a number' : item.type === 'time' ? 'a time, like 14:30' : item.type.startsWith('date') ? 'a real date' : 'a valid answer';
-      issues.push({ severity: 'error', location: path, linkId: item.linkId, path, code: 'invalid-value', message: messages.invalidValue(item, what) });
-    }
+    const issues = validateAnswers(this.form, (canonical) => this.expansion(canonical));
+    issues.push(...typedTextIssues(this.form, this.raw, issues));
     const order = new Map(allPaths(this.form).map((p, i) => [p, i]));
     return issues.sort((a, b) => (order.get(a.path ?? '') ?? 0) - (order.get(b.path ?? '') ?? 0));
   }
@@ -440,19 +405,21 @@ export class KbsQuestionnaire extends LitElement {
 
   // ---- user input ----------------------------------------------------------------------------
 
-  private userSet(path: ItemPath, answers: readonly Answer[]): void {
+  /** The user changed an item's answers (a control calls this): the engine, then the announcement and the host's listeners. */
+  userSet(path: ItemPath, answers: readonly Answer[]): void {
     const transition = this.setAnswers(path, answers);
     if (!transition || !this.form) return;
+    const form = this.form;
     const name = (p: ItemPath) => {
-      const item = nodeAt(this.form!, p)?.item;
+      const item = nodeAt(form, p)?.item;
       return item ? (item.text ?? item.linkId).slice(0, 80) : p;
     };
-    const visible = (p: ItemPath) => !this.isHidden(nodeAt(this.form!, p)?.item) && nodeAt(this.form!, p)?.item.type !== 'display';
+    const visible = (p: ItemPath) => !isHidden(nodeAt(form, p)?.item) && nodeAt(form, p)?.item.type !== 'display';
     const shown = transition.shown.filter(visible).map(name);
     const hidden = transition.hidden.filter(visible).map(name);
     this.announcement = [shown.length ? `Now showing: ${shown.join('; ')}.` : '', hidden.length ? `No longer showing: ${hidden.join('; ')}.` : ''].filter(Boolean).join(' ');
-    const node = nodeAt(this.form, path)!;
-    emit(this, 'kbs-answer-change', { linkId: node.item.linkId, path, answers: this.form.answers.get(path) ?? [] });
+    const node = nodeAt(form, path)!;
+    emit(this, 'kbs-answer-change', { linkId: node.item.linkId, path, answers: form.answers.get(path) ?? [] });
     this.emitResponseChange();
   }
 
@@ -463,69 +430,64 @@ export class KbsQuestionnaire extends LitElement {
     emit(this, 'kbs-response-change', { get response() { return (built ??= build()); } });
   }
 
-  private onText(path: ItemPath, node: ItemNode, text: string, index = 0): void {
-    const item = node.item;
-    this.setRaw(`${path}#${index}`, text);
-    const trimmed = text.trim();
-    let answer: Answer | undefined;
-    if (trimmed) {
-      switch (item.type) {
-        case 'integer':
-          answer = /^[-+]?\d+$/.test(trimmed) ? { valueInteger: Number(trimmed) } : undefined;
-          break;
-        case 'decimal':
-          answer = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(trimmed) ? { valueDecimal: Number(trimmed) } : undefined;
-          break;
-        case 'quantity': {
-          const unit = getExtension(item, QUESTIONNAIRE_UNIT)?.valueCoding;
-          answer = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(trimmed)
-            ? { valueQuantity: { value: Number(trimmed), ...(unit ? { unit: unit.display ?? unit.code, system: unit.system, code: unit.code } : {}) } }
-            : undefined;
-          break;
-        }
-        case 'time':
-          answer = /^([01]?\d|2[0-3]):[0-5]\d$/.test(trimmed) ? { valueTime: `${pad(Number(trimmed.split(':')[0]))}:${trimmed.split(':')[1]}:00` } : undefined;
-          break;
-        case 'url':
-          answer = { valueUri: trimmed };
-          break;
-        case 'reference':
-          answer = { valueReference: { reference: trimmed } };
-          break;
-        default:
-          answer = { valueString: text };
-      }
-    }
-    if (answer) this.deleteRaw(`${path}#${index}`);
-    const current = [...(this.form?.answers.get(path) ?? [])];
-    if (item.repeats) {
-      if (answer) current[index] = answer;
-      else current.splice(index, 1);
-      this.userSet(path, current.filter(Boolean));
-    } else {
-      this.userSet(path, answer ? [answer] : []);
-    }
+  addRepeat(parent: ItemPath | undefined, linkId: string): void {
+    this.form = addRepeat(this.form!, parent, linkId).state;
+    this.announcement = 'Added another section.';
+    this.emitResponseChange();
   }
 
-  private onDatePart(path: ItemPath, node: ItemNode, part: 'day' | 'month' | 'year' | 'time', value: string): void {
-    this.setRaw(`${path}#${part}`, value);
-    const get = (p: string) => (this.raw.get(`${path}#${p}`) ?? '').trim();
-    const [d, m, y] = [Number(get('day')), Number(get('month')), Number(get('year'))];
-    const filled = ['day', 'month', 'year'].some((p) => get(p));
-    let answer: Answer | undefined;
-    if (filled && isValidDate(y, m, d) && /^\d{4}$/.test(get('year'))) {
-      const date = `${y}-${pad(m)}-${pad(d)}`;
-      if (node.item.type === 'date') answer = { valueDate: date };
-      else {
-        const time = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(get('time'));
-        if (time) answer = { valueDateTime: `${date}T${pad(Number(time[1]))}:${time[2]}:00${localOffset(y, m, d, Number(time[1]), Number(time[2]))}` };
-      }
-    }
-    // The typed parts stay as typed; they count as an error only while no valid value stands.
-    this.userSet(path, answer ? [answer] : []);
+  removeRepeat(path: ItemPath): void {
+    this.form = removeRepeat(this.form!, path).state;
+    this.announcement = 'Section removed.';
+    this.emitResponseChange();
   }
 
-  // ---- rendering -----------------------------------------------------------------------------
+  // ---- what the items are given (ItemHost) ---------------------------------------------------
+
+  /** @internal */
+  get host(): HTMLElement {
+    return this;
+  }
+
+  /** @internal The engine state the items render (always set while items exist). */
+  get formState(): FormState {
+    return this.form!;
+  }
+
+  /** @internal */
+  issueFor(path: ItemPath): Issue | undefined {
+    return this.submitted ? this.issuesByPath.get(path) : undefined;
+  }
+
+  private issuesByPath = new Map<ItemPath, Issue>();
+  private issuesIndexed?: Issue[];
+
+  /** @internal */
+  typed(key: string): string | undefined {
+    return this.raw.get(key);
+  }
+
+  /** @internal */
+  typedVersion(path: ItemPath): number {
+    return this.rawVersions.get(path) ?? 0;
+  }
+
+  /** @internal */
+  setTyped(key: string, value: string): void {
+    this.raw.set(key, value);
+    this.bumpTyped(key);
+  }
+
+  /** @internal */
+  clearTyped(key: string): void {
+    if (this.raw.delete(key)) this.bumpTyped(key);
+  }
+
+  private bumpTyped(key: string): void {
+    const path = key.slice(0, key.lastIndexOf('#'));
+    this.rawVersions.set(path, (this.rawVersions.get(path) ?? 0) + 1);
+    this.requestUpdate();
+  }
 
   private resolverFor?: { questionnaire: Questionnaire; valueSets: fhir4.ValueSet[]; resolved: Map<string, fhir4.Coding[] | undefined>; resolve: (c: string) => fhir4.Coding[] | undefined };
 
@@ -543,333 +505,110 @@ export class KbsQuestionnaire extends LitElement {
     return this.resolverFor!.resolve(canonical);
   }
 
-  private options(item: fhir4.QuestionnaireItem): Answer[] {
+  /** @internal */
+  options(item: fhir4.QuestionnaireItem): Answer[] {
     if (item.answerOption?.length) return item.answerOption.map(({ initialSelected: _i, extension: _e, ...value }) => value as Answer);
     if (item.answerValueSet) return (this.expansion(item.answerValueSet) ?? []).map((coding) => ({ valueCoding: coding }));
     return [];
   }
 
-  /** A choice question whose options cannot be shown says so, in place of the options: never an empty list. */
-  private renderNoOptions(item: fhir4.QuestionnaireItem, path: ItemPath): TemplateResult {
-    const source = item.answerValueSet ?? 'no answerOption or answerValueSet in the form definition';
-    return html`<div class="notice" role="note" id="${idFor(path)}-0" data-no-options=${item.linkId}>The options for this question could not be loaded. Record the answer in the usual way, and tell your system administrator: <code>${source}</code></div>`;
-  }
-
-  private optionLabel(option: Answer): string {
-    const v = valueOf(option);
-    if (!v) return '';
-    if (v.key === 'valueCoding') return (v.value as fhir4.Coding).display ?? (v.value as fhir4.Coding).code ?? '';
-    if (v.key === 'valueReference') return (v.value as fhir4.Reference).display ?? (v.value as fhir4.Reference).reference ?? '';
-    return String(v.value);
-  }
-
-  private isHidden(item: fhir4.QuestionnaireItem | undefined): boolean {
-    return !item || getExtension(item, QUESTIONNAIRE_HIDDEN)?.valueBoolean === true;
-  }
-
-  private textOf(item: fhir4.QuestionnaireItem): TemplateResult | string {
+  /** @internal */
+  textOf(item: fhir4.QuestionnaireItem): TemplateResult | string {
     const xhtml = getExtension((item as { _text?: fhir4.Element })._text, RENDERING_XHTML)?.valueString;
     if (xhtml && this.renderingXhtml) return html`${this.renderingXhtml(xhtml)}`;
     return item.text ?? '';
   }
 
-  private prefixOf(item: fhir4.QuestionnaireItem) {
-    return item.prefix ? html`<span class="prefix">${item.prefix}</span>` : nothing;
-  }
+  // ---- rendering -----------------------------------------------------------------------------
 
-  private issueFor(path: ItemPath): Issue | undefined {
-    return this.submitted ? this.issues.find((i) => i.path === path) : undefined;
-  }
+  /** The items of the current form: their container, the items made so far, and the roots still to make. */
+  private items?: { index: FormState['index']; element: HTMLDivElement; subscribers: KbsFormItem[]; pending: ItemNode[]; done: Promise<void> };
 
-  private helpFor(node: ItemNode): string | undefined {
-    const help = node.children.filter((c) => c.item.type === 'display' && itemControl(c.item) === ItemControl.help);
-    return help.length ? help.map((c) => c.item.text).join(' ') : undefined;
-  }
+  /** @internal Changes when every item must render again. */
+  generation: unknown = {};
+  private generationOf: unknown[] = [];
 
-  private renderItems(nodes: readonly ItemNode[], parent: ItemPath | undefined): unknown[] {
-    return nodes.flatMap((node) => this.renderNode(node, parent));
-  }
-
-  private renderNode(node: ItemNode, parent: ItemPath | undefined): unknown[] {
-    const { item } = node;
-    if (this.isHidden(item)) return [];
-    if (item.type === 'display' && itemControl(item) === ItemControl.help) return []; // shown as the parent's hint
-    if (item.type === 'group' && item.repeats) return [this.renderRepeatingGroup(node, parent)];
-    const path = itemPath(parent, item.linkId);
-    const enabled = this.form!.enabled.has(path);
-    if (!enabled) {
-      const protectedDisplay = getExtension(item, DISABLED_DISPLAY)?.valueCode === 'protected';
-      return protectedDisplay ? [html`<div class="protected" aria-disabled="true">${item.text}</div>`] : [];
-    }
-    // A question whose answers, error and typed text are unchanged is not re-rendered: one answer
-    // change in a 1,000-item form re-renders the items it touched, not all of them.
-    const leaf = node.children.every((c) => c.item.type === 'display' && itemControl(c.item) === ItemControl.help);
-    const answers = this.form!.answers.get(path);
-    const deps = [node, path, answers, this.form!.suggestions?.get(path), this.issueFor(path), this.rawVersion, this.readonly, this.valueSets, this.resolved, this.submitted];
-    const rendered = !leaf || item.type === 'group' ? this.renderEnabled(node, path) : guard(deps, () => this.renderEnabled(node, path));
-    return this.afterSlots.includes(item.linkId) ? [rendered, html`<slot name="after:${item.linkId}"></slot>`] : [rendered];
-  }
-
-  private renderRepeatingGroup(node: ItemNode, parent: ItemPath | undefined): TemplateResult {
-    const paths = getRepeatPaths(this.form!, parent, node.item.linkId).filter((p) => this.form!.enabled.has(p));
-    return html`${paths.map((path, i) => html`
-      <fieldset class="group repeat" part="group">
-        <legend class="group-legend" part="legend">${this.prefixOf(node.item)}${this.textOf(node.item)} ${paths.length > 1 ? `(${i + 1})` : ''}</legend>
-        ${this.renderItems(node.children, path)}
-        ${this.readonly || paths.length < 2 ? nothing : html`<button type="button" class="secondary" @click=${() => this.onRemoveRepeat(path)}>Remove ${node.item.text ?? ''} ${i + 1}</button>`}
-      </fieldset>`)}
-      ${this.readonly ? nothing : html`<button type="button" class="secondary" @click=${() => this.onAddRepeat(parent, node.item.linkId)}>Add another ${(node.item.text ?? '').toLowerCase()}</button>`}`;
-  }
-
-  private onAddRepeat(parent: ItemPath | undefined, linkId: string) {
-    const t = addRepeat(this.form!, parent, linkId);
-    this.form = t.state;
-    this.announcement = 'Added another section.';
-    this.emitResponseChange();
-  }
-
-  private onRemoveRepeat(path: ItemPath) {
-    this.form = removeRepeat(this.form!, path).state;
-    this.announcement = 'Section removed.';
-    this.emitResponseChange();
-  }
-
-  private renderEnabled(node: ItemNode, path: ItemPath): TemplateResult {
-    const { item } = node;
-    if (!SUPPORTED_ITEM_TYPES.has(item.type)) {
-      return html`<div class="notice" role="note" id=${idFor(path)}><strong>Not supported:</strong> the question "${item.text ?? item.linkId}" is of type "${item.type}", which this form cannot show yet. Record it in the usual way.</div>`;
-    }
-    if (item.type === 'group') {
-      const issue = this.issueFor(path);
-      return html`<fieldset class="group${issue ? ' form-group--error' : ''}" part="group" id=${idFor(path)}>
-        ${item.text ? html`<legend class="group-legend" part="legend">${this.prefixOf(item)}${this.textOf(item)}</legend>` : nothing}
-        ${issue ? html`<span class="error-message" part="error-message"><span class="visually-hidden">Error:</span> ${issue.message}</span>` : nothing}
-        ${this.renderItems(node.children, path)}
-      </fieldset>`;
-    }
-    if (item.type === 'display') {
-      const control = itemControl(item);
-      if (control === ItemControl.warning) return html`<div class="warning" role="note"><span class="callout-heading">Important</span>${this.textOf(item)}</div>`;
-      if (control === ItemControl.inset) return html`<div class="inset">${this.textOf(item)}</div>`;
-      return html`<p class="display">${this.prefixOf(item)}${this.textOf(item)}</p>`;
-    }
-    if (this.readonly) return this.renderSummaryRow(node, path);
-    if (item.readOnly) return this.renderReadOnly(node, path);
-    const issue = this.issueFor(path);
-    const id = idFor(path);
-    const format = item.type !== 'boolean' && item.type !== 'choice' ? getExtension(item, ENTRY_FORMAT)?.valueString : undefined;
-    const hint = [this.helpFor(node), format ? `Format: ${format}` : undefined].filter(Boolean).join(' ') || undefined;
-    const suggestion = this.form!.suggestions?.get(path);
-    const describedBy = [hint ? `${id}-hint` : '', suggestion ? `${id}-suggestion` : '', issue ? `${id}-error` : ''].filter(Boolean).join(' ') || nothing;
-    const hintHtml = [hint ? html`<span class="hint" id="${id}-hint" part="hint">${hint}</span>` : nothing, suggestion ? this.renderSuggestion(suggestion, `${id}-suggestion`) : nothing];
-    const errorHtml = issue ? html`<span class="error-message" id="${id}-error" part="error-message"><span class="visually-hidden">Error:</span> ${issue.message}</span>` : nothing;
-    const required = item.required ? html` <span class="required">(required)</span>` : nothing;
-    const nested = node.children.filter((c) => !(c.item.type === 'display' && itemControl(c.item) === ItemControl.help));
-    const children = nested.length ? this.renderItems(nested, path) : nothing;
-    const groupClass = `form-group${issue ? ' form-group--error' : ''}`;
-
-    if (item.type === 'boolean' && itemControl(item) === ItemControl.checkBox) {
-      // A single tick: its label is the question, so no legend repeats it.
-      return html`<div class=${groupClass} part="form-group" id=${id}>${hintHtml}${errorHtml}${this.renderChoices(node, path, issue !== undefined, describedBy)}${children}</div>`;
-    }
-    if (item.type === 'boolean' || item.type === 'choice' || item.type === 'open-choice' || item.answerOption?.length) {
-      return html`<div class=${groupClass} part="form-group">
-        <fieldset aria-describedby=${describedBy} id=${id}>
-          <legend part="legend">${this.prefixOf(item)}${this.textOf(item)}${required}</legend>
-          ${hintHtml}${errorHtml}${this.renderChoices(node, path, issue !== undefined)}
-        </fieldset>${children}</div>`;
-    }
-    if (item.type === 'date' || item.type === 'dateTime') {
-      return html`<div class=${groupClass} part="form-group">
-        <fieldset aria-describedby=${describedBy} id=${id}>
-          <legend part="legend">${this.prefixOf(item)}${this.textOf(item)}${required}</legend>
-          ${hint ? hintHtml : html`<span class="hint" id="${id}-hint" part="hint">For example, 15 3 2027</span>`}${errorHtml}
-          ${this.renderDate(node, path, issue !== undefined)}
-        </fieldset>${children}</div>`;
-    }
-    const label = html`<label class="label" for=${`${id}-0`}>${this.prefixOf(item)}${this.textOf(item)}${required}</label>`;
-    const answers = this.form!.answers.get(path) ?? [];
-    const count = item.repeats ? answers.length + 1 : 1;
-    const inputs = Array.from({ length: count }, (_, i) => this.renderInput(node, path, i, describedBy, issue !== undefined));
-    return html`<div class=${groupClass} part="form-group">${label}${hintHtml}${errorHtml}${inputs}${children}</div>`;
-  }
-
-  /** What the record suggests, where it came from, and that the clinician chooses: never pre-selected. */
-  private renderSuggestion(suggestion: Suggestion, id: string): TemplateResult {
-    const suggested = suggestion.answers.map((a) => this.answerText(a)).join(', ');
-    return html`<div class="suggestion" id=${id} part="suggestion">
-      <strong>From the record:</strong> ${suggestion.source.length ? html`${suggestion.source.join('; ')}. ` : nothing}This suggests “${suggested}”. Check with the family, then choose the answer.
-    </div>`;
-  }
-
-  private renderInput(node: ItemNode, path: ItemPath, index: number, describedBy: string | typeof nothing, invalid: boolean): TemplateResult {
-    const { item } = node;
-    const id = `${idFor(path)}-${index}`;
-    const answer = (this.form!.answers.get(path) ?? [])[index];
-    const rawText = this.raw.get(`${path}#${index}`);
-    const v = answer ? valueOf(answer) : undefined;
-    const shown = rawText ?? (v ? (v.key === 'valueQuantity' ? String((v.value as fhir4.Quantity).value ?? '') : v.key === 'valueReference' ? ((v.value as fhir4.Reference).reference ?? '') : v.key === 'valueTime' ? String(v.value).slice(0, 5) : String(v.value)) : '');
-    const onInput = (e: Event) => this.onText(path, node, (e.target as HTMLInputElement).value, index);
-    const label = index > 0 ? `${labelOf(item)} (${index + 1})` : nothing;
-    if (item.type === 'text') {
-      return html`<textarea id=${id} data-path=${path} aria-label=${label} aria-describedby=${describedBy} aria-invalid=${invalid ? 'true' : 'false'} maxlength=${item.maxLength ?? nothing} .value=${live(shown)} @input=${onInput}></textarea>`;
-    }
-    const numeric = item.type === 'integer' || item.type === 'decimal' || item.type === 'quantity';
-    const unit = item.type === 'quantity' ? getExtension(item, QUESTIONNAIRE_UNIT)?.valueCoding : undefined;
-    return html`<input id=${id} data-path=${path} type=${item.type === 'url' ? 'url' : 'text'} aria-label=${label} class=${numeric ? 'width-4' : item.type === 'time' ? 'width-4' : ''}
-        inputmode=${item.type === 'integer' ? 'numeric' : item.type === 'decimal' || item.type === 'quantity' ? 'decimal' : nothing}
-        spellcheck=${numeric ? 'false' : nothing} autocomplete="off" maxlength=${item.maxLength ?? nothing} placeholder=${getExtension(item, ENTRY_FORMAT)?.valueString ?? nothing}
-        aria-describedby=${describedBy} aria-invalid=${invalid ? 'true' : 'false'} .value=${live(shown)} @input=${onInput} />${unit ? html` <span>${unit.display ?? unit.code}</span>` : nothing}`;
-  }
-
-  private renderDate(node: ItemNode, path: ItemPath, invalid: boolean): TemplateResult {
-    const id = idFor(path);
-    const answer = (this.form!.answers.get(path) ?? [])[0];
-    const stored = answer?.valueDate ?? answer?.valueDateTime;
-    const [y, m, d] = stored ? stored.slice(0, 10).split('-') : [];
-    const time = answer?.valueDateTime ? answer.valueDateTime.slice(11, 16) : undefined;
-    const part = (name: 'day' | 'month' | 'year' | 'time', fallback: string | undefined) => this.raw.get(`${path}#${name}`) ?? (fallback ? String(Number(fallback)).padStart(name === 'year' ? 4 : 1, '0') : '');
-    const field = (name: 'day' | 'month' | 'year' | 'time', label: string, width: string, fallback: string | undefined) => html`
-      <div><label for="${id}-${name}">${label}</label>
-      <input type="text" id="${id}-${name}" data-path=${path} data-part=${name} class=${width} inputmode=${name === 'time' ? nothing : 'numeric'} autocomplete="off" aria-invalid=${invalid ? 'true' : 'false'}
-        .value=${live(name === 'time' ? (this.raw.get(`${path}#time`) ?? fallback ?? '') : part(name, fallback))}
-        @input=${(e: Event) => this.onDatePart(path, node, name, (e.target as HTMLInputElement).value)} /></div>`;
-    return html`<div class="date-input" id="${id}-0">
-      ${field('day', 'Day', 'width-2', d)}${field('month', 'Month', 'width-2', m)}${field('year', 'Year', 'width-4', y)}
-      ${node.item.type === 'dateTime' ? field('time', 'Time (24-hour, like 14:30)', 'width-4', time) : nothing}
-    </div>`;
-  }
-
-  private renderChoices(node: ItemNode, path: ItemPath, invalid: boolean, describedBy: string | typeof nothing = nothing): TemplateResult {
-    const { item } = node;
-    const id = idFor(path);
-    const answers = this.form!.answers.get(path) ?? [];
-    const control = itemControl(item);
-    if (item.type === 'boolean') {
-      if (control === ItemControl.checkBox) {
-        const checked = answers[0]?.valueBoolean === true;
-        return html`<div class="choices"><div class="choice">
-          <input type="checkbox" id="${id}-0" data-path=${path} data-option="true" .checked=${live(checked)} aria-invalid=${invalid ? 'true' : 'false'} aria-describedby=${describedBy}
-            @change=${(e: Event) => this.userSet(path, (e.target as HTMLInputElement).checked ? [{ valueBoolean: true }] : [])} />
-          <label for="${id}-0">${this.prefixOf(item)}${this.textOf(item)}${item.required ? html` <span class="required">(required)</span>` : nothing}</label></div></div>`;
-      }
-      const value = answers[0]?.valueBoolean;
-      const radio = (v: boolean, label: string, i: number) => html`<div class="choice">
-        <input type="radio" id="${id}-${i}" name=${id} data-path=${path} data-option=${label} .checked=${live(value === v)} aria-invalid=${invalid ? 'true' : 'false'} @change=${() => this.userSet(path, [{ valueBoolean: v }])} />
-        <label for="${id}-${i}">${label}</label></div>`;
-      return html`<div class=${orientation(item) === 'vertical' ? 'choices' : 'choices choices--inline'}>${radio(true, 'Yes', 0)}${radio(false, 'No', 1)}</div>`;
-    }
-    const options = this.options(item);
-    const noOptions = !options.length && (item.type !== 'open-choice' || item.answerValueSet !== undefined);
-    if (noOptions && item.type !== 'open-choice') return this.renderNoOptions(item, path);
-    const selected = (o: Answer) => answers.some((a) => answersEqual(a, o));
-    const otherText = answers.find((a) => a.valueString !== undefined && !options.some((o) => answersEqual(o, a)))?.valueString;
-    const open = item.type === 'open-choice';
-    const otherKey = `${path}#other`;
-    const otherOpen = otherText !== undefined || this.raw.has(otherKey);
-    if (control === ItemControl.dropDown && !item.repeats) {
-      const index = options.findIndex(selected);
-      return html`<select id="${id}-0" data-path=${path} aria-invalid=${invalid ? 'true' : 'false'} @change=${(e: Event) => {
-        const i = Number((e.target as HTMLSelectElement).value);
-        this.userSet(path, Number.isInteger(i) && i >= 0 ? [options[i]!] : []);
-      }}><option value="" ?selected=${index < 0}>Select an option</option>
-        ${options.map((o, i) => html`<option value=${i} ?selected=${i === index}>${this.optionLabel(o)}</option>`)}</select>`;
-    }
-    const multiple = item.repeats === true;
-    const type = multiple ? 'checkbox' : 'radio';
-    const toggle = (o: Answer, on: boolean) => {
-      const rest = answers.filter((a) => !answersEqual(a, o));
-      this.userSet(path, multiple ? (on ? [...rest, o] : rest) : on ? [o] : rest);
-    };
-    const setOther = (text: string, on: boolean) => {
-      if (on) this.setRaw(otherKey, text);
-      else this.deleteRaw(otherKey);
-      const kept = answers.filter((a) => a.valueString === undefined || options.some((o) => answersEqual(o, a)));
-      const withOther = on && text.trim() ? [...(multiple ? kept : []), { valueString: text }] : multiple ? kept : [];
-      this.userSet(path, withOther);
-    };
-    if (!multiple && !noOptions && (control === ItemControl.autocomplete || options.length > AUTOCOMPLETE_FROM)) {
-      return this.renderAutocomplete(node, path, options, invalid);
-    }
-    return html`${noOptions ? this.renderNoOptions(item, path) : nothing}<div class=${orientation(item) === 'horizontal' ? 'choices choices--inline' : 'choices'}>
-      ${options.map((o, i) => html`<div class="choice">
-        <input type=${type} id="${id}-${i}" name=${id} data-path=${path} data-option=${this.optionLabel(o)} .checked=${live(selected(o))} aria-invalid=${invalid ? 'true' : 'false'}
-          @change=${(e: Event) => { if (!multiple) this.deleteRaw(otherKey); toggle(o, (e.target as HTMLInputElement).checked); }} />
-        <label for="${id}-${i}">${this.optionLabel(o)}</label></div>`)}
-      ${open ? html`<div class="choice">
-          <input type=${type} id="${id}-other" name=${id} data-path=${path} data-option="Other" .checked=${live(otherOpen)} @change=${(e: Event) => setOther(otherText ?? '', (e.target as HTMLInputElement).checked)} />
-          <label for="${id}-other">Other</label></div>
-        ${otherOpen ? html`<div><label class="label" for="${id}-other-text">Other (describe)</label>
-          <input type="text" id="${id}-other-text" data-path=${path} data-part="other-text" .value=${live(this.raw.get(otherKey) ?? otherText ?? '')} @input=${(e: Event) => setOther((e.target as HTMLInputElement).value, true)} /></div>` : nothing}` : nothing}
-    </div>`;
+  /** @internal */
+  subscribe(item: KbsFormItem): void {
+    this.items?.subscribers.push(item);
   }
 
   /**
-   * A long list, or one the questionnaire asks to autocomplete: a text box with the options as
-   * suggestions (the browser's own combobox, filtered as the user types). Text that is exactly an
-   * option's label chooses it; other text is kept as typed, recorded as free text on open-choice
-   * and refused on save ("Select one of the options listed") on choice.
+   * The container of the questions, made once per questionnaire: the first screenful at once, the
+   * rest in slices between frames, so a long form is on screen and answers input from the start.
+   * Items are built off the document and join it a batch at a time: Chromium re-checks a form's
+   * controls each time one is inserted, so inserting a thousand one by one grows with the square.
    */
-  private renderAutocomplete(node: ItemNode, path: ItemPath, options: Answer[], invalid: boolean): TemplateResult {
-    const id = idFor(path);
-    const answer = (this.form!.answers.get(path) ?? [])[0];
-    const key = `${path}#typed`;
-    const shown = this.raw.get(key) ?? (answer ? this.answerText(answer) : '');
-    const onInput = (e: Event) => {
-      const text = (e.target as HTMLInputElement).value;
-      this.setRaw(key, text);
-      const match = options.find((o) => this.optionLabel(o).toLowerCase() === text.trim().toLowerCase());
-      this.userSet(path, match ? [match] : text.trim() ? [{ valueString: text }] : []);
-    };
-    return html`<input type="text" id="${id}-0" data-path=${path} data-control="autocomplete" list="${id}-options" class="width-20" autocomplete="off" aria-label=${labelOf(node.item)}
-        aria-invalid=${invalid ? 'true' : 'false'} .value=${live(shown)} @input=${onInput} />
-      <datalist id="${id}-options">${options.map((o) => html`<option value=${this.optionLabel(o)}></option>`)}</datalist>`;
+  private itemsContainer(form: FormState): HTMLDivElement {
+    if (this.items?.index === form.index) return this.items.element;
+    const element = document.createElement('div');
+    element.className = 'items';
+    const roots = form.index.roots.filter((n) => !isHidden(n.item) && !isHelp(n));
+    const items = { index: form.index, element, subscribers: [] as KbsFormItem[], pending: roots, done: Promise.resolve() };
+    this.items = items;
+    this.makeItems(items, FIRST_SCREENFUL, element);
+    items.done = new Promise<void>((resolve) => {
+      const slice = () => {
+        if (this.items !== items) return resolve();
+        const started = performance.now();
+        const batch = document.createDocumentFragment();
+        while (items.pending.length && performance.now() - started < SLICE_MS) this.makeItems(items, SLICE_ITEMS, batch);
+        element.append(batch);
+        if (items.pending.length) setTimeout(slice, 0);
+        else resolve();
+      };
+      if (items.pending.length) setTimeout(slice, 0);
+      else resolve();
+    });
+    return element;
   }
 
-  private answerText(answer: Answer): string {
-    const v = valueOf(answer);
-    if (!v) return '';
-    if (v.key === 'valueBoolean') return v.value ? 'Yes' : 'No';
-    if (v.key === 'valueDate') return new Date(`${v.value as string}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
-    if (v.key === 'valueDateTime') return new Date(v.value as string).toLocaleString('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/London' });
-    if (v.key === 'valueQuantity') return `${(v.value as fhir4.Quantity).value} ${(v.value as fhir4.Quantity).unit ?? ''}`.trim();
-    return this.optionLabel(answer);
+  /** Makes root items (and everything under them) until about `count` items exist, into `into`. */
+  private makeItems(items: NonNullable<typeof this.items>, count: number, into: ParentNode): void {
+    const target = items.subscribers.length + count;
+    while (items.pending.length && items.subscribers.length < target) into.append(KbsFormItem.create(this, items.pending.shift()!, undefined));
   }
 
-  private renderReadOnly(node: ItemNode, path: ItemPath): TemplateResult {
-    const { item } = node;
-    const answers = this.form!.answers.get(path) ?? [];
-    const control = itemControl(item);
-    if (item.type === 'boolean' && answers[0]?.valueBoolean === true && (control === ItemControl.warning || control === ItemControl.inset)) {
-      return control === ItemControl.warning
-        ? html`<div class="warning" role="note" data-outcome=${item.linkId}><span class="callout-heading">Outcome</span>${this.textOf(item)}</div>`
-        : html`<div class="inset" data-outcome=${item.linkId}>${this.textOf(item)}</div>`;
+  /** Makes every item still waiting, at once (before printing, focusing or scrolling to one). */
+  private makeAllItems(): void {
+    const items = this.items;
+    if (!items?.pending.length) return;
+    const batch = document.createDocumentFragment();
+    this.makeItems(items, Infinity, batch);
+    items.element.append(batch);
+  }
+
+  /** Tells every item the state changed; each renders again only if what it shows did. */
+  private refreshItems(): void {
+    const globals = [this.readonly, this.valueSets, this.resolved, this.submitted, this.renderingXhtml, this.afterSlots];
+    if (globals.some((g, i) => g !== this.generationOf[i])) {
+      this.generationOf = globals;
+      this.generation = {};
     }
-    return html`<dl class="summary"><div><dt>${this.textOf(item)}</dt><dd>${answers.map((a) => this.answerText(a)).join(', ') || 'Not answered'}</dd></div></dl>`;
+    if (this.issuesIndexed !== this.issues) {
+      // Each item compares its own issue: after a save attempt, a keystroke re-renders the items whose error changed.
+      this.issuesIndexed = this.issues;
+      this.issuesByPath = new Map();
+      for (const issue of this.issues) if (issue.path && !this.issuesByPath.has(issue.path)) this.issuesByPath.set(issue.path, issue);
+    }
+    for (const item of this.items?.subscribers ?? []) item.refresh();
   }
 
-  private renderSummaryRow(node: ItemNode, path: ItemPath): TemplateResult {
-    if (node.item.readOnly) return this.renderReadOnly(node, path);
-    const answers = this.form!.answers.get(path) ?? [];
-    const nested = node.children.filter((c) => !(c.item.type === 'display' && itemControl(c.item) === ItemControl.help));
-    return html`<dl class="summary"><div><dt>${this.prefixOf(node.item)}${this.textOf(node.item)}</dt><dd>${answers.map((a) => this.answerText(a)).join(', ') || 'Not answered'}</dd></div></dl>${nested.length ? this.renderItems(nested, path) : nothing}`;
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (this.form) this.refreshItems();
   }
+
+  private onBeforePrint = () => this.makeAllItems();
 
   private renderErrorSummary(): TemplateResult | typeof nothing {
     if (!this.submitted || !this.issues.length) return nothing;
-    return html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" part="error-summary">
-      <h2 id="error-summary-title">There is a problem</h2>
-      <ul>${this.issues.map((issue) => html`<li><a href="#${idFor(issue.path ?? '')}-0" @click=${(e: Event) => this.focusField(e, issue.path ?? '')}>${issue.message}</a></li>`)}</ul>
-    </div>`;
-  }
-
-  private focusField(e: Event, path: ItemPath): void {
-    e.preventDefault();
-    this.focusPath(path);
+    return errorSummary(this.issues, (path) => this.focusPath(path));
   }
 
   /** Moves focus to the first control of an item. */
   focusPath(path: ItemPath): void {
+    this.makeAllItems();
     const root = this.renderRoot as ShadowRoot;
     const target = root.getElementById(`${idFor(path)}-0`) ?? root.getElementById(`${idFor(path)}-day`) ?? root.getElementById(idFor(path));
     const input = target?.matches('input, select, textarea') ? target : target?.querySelector<HTMLElement>('input, select, textarea');
@@ -882,24 +621,6 @@ export class KbsQuestionnaire extends LitElement {
     return html`<div role="status" aria-live="polite" part="status" class=${status ? 'status' : ''} data-state=${status?.state ?? nothing}>
       ${status ? html`<strong>${status.message}</strong>${status.detail ? html`<details><summary>Technical detail</summary><pre>${status.detail}</pre></details>` : nothing}` : nothing}
     </div>`;
-  }
-
-  /** The container of the questions of the current form, kept while the questionnaire is the same. */
-  private items?: { index: FormState['index']; element: HTMLDivElement };
-
-  /**
-   * The questions are rendered into their own container, which joins the form as one node on first
-   * render. Chromium re-checks a form's controls each time a control is inserted into it, so
-   * inserting a thousand questions one by one into the form grows with the square of their number.
-   */
-  private itemsContainer(form: FormState): HTMLDivElement {
-    if (this.items?.index !== form.index) {
-      const element = document.createElement('div');
-      element.className = 'items';
-      this.items = { index: form.index, element };
-    }
-    renderInto(this.renderItems(form.index.roots, undefined), this.items.element, { host: this });
-    return this.items.element;
   }
 
   protected override render(): TemplateResult {

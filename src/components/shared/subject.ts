@@ -3,8 +3,9 @@
  * before anything is written. Every path ends in a verified `Patient/<id>` or a sentence a
  * clinician understands; nothing in between is ever used.
  */
-import { findInvalidNhsNumber, formatNhsNumber, NHS_NUMBER_SYSTEM, subjectKind, type Reference } from '../../engine/index.js';
-import { FhirGatewayError, type KbsGateway } from '../../fhir/gateway.js';
+import { findInvalidNhsNumber, formatNhsNumber, NHS_NUMBER_SYSTEM, subjectKind, type Reference } from '../../engine/renderer.js';
+import { FhirGatewayError } from '../../fhir/errors.js';
+import type { KbsGateway } from '../../fhir/gateway.js';
 
 /** A reason the subject cannot be used; `message` is for the clinician. */
 export class SubjectProblem extends Error {

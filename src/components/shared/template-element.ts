@@ -1,21 +1,24 @@
 /**
- * What the three template elements share: the bundled questionnaire (overridable, or loaded from
- * the record system by canonical URL), the public API (patient, encounter, author, response,
- * readonly, gateway or fhir-base-url + token), and a <kbs-questionnaire> inside.
+ * What the three template elements share: the bundled questionnaire (overridable), the public API
+ * (patient, encounter, author, response, readonly, gateway or fhir-base-url + token), and a
+ * <kbs-questionnaire> inside.
+ *
+ * First paint comes first: a template's content is a small chunk of its own, rendered as soon as it
+ * has loaded; the gateway it builds from `fhir-base-url` loads its network code after that paint;
+ * the record system's copy of the same canonical url|version is checked in the background, and a
+ * copy that differs is the integrator's to hear about (`kbs-load-warning`, the console), not the
+ * clinician's: same canonical and version means same content.
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { markBuiltIn, questionnaireCanonical, type Questionnaire, type QuestionnaireResponse, type Reference } from '../../engine/index.js';
-import { createFhirGateway, type KbsGateway } from '../../fhir/gateway.js';
+import { questionnaireCanonical, type Issue, type Questionnaire, type QuestionnaireResponse, type Reference } from '../../engine/renderer.js';
+import type { KbsGateway } from '../../fhir/gateway.js';
+import { createLazyFhirGateway } from '../../fhir/lazy-gateway.js';
 import { emit } from '../events.js';
 import { SubjectProblem } from './subject.js';
-import { CONCEPT_MAPS, QUESTIONNAIRES, VALUE_SETS } from '../generated/content.js';
+import { TEMPLATES, type TemplateContent, type TemplateName } from '../generated/templates.js';
 import { KbsQuestionnaire } from '../questionnaire/kbs-questionnaire.js';
 import { tokens } from './tokens.styles.js';
-
-// The bundled questionnaires passed the schema at build time (scripts/build-content.mjs): they load
-// without the schema validator, and are frozen so that stays true.
-for (const questionnaire of Object.values(QUESTIONNAIRES)) markBuiltIn(questionnaire);
 
 const SUPERSEDED = new Error('superseded');
 
@@ -43,7 +46,7 @@ export abstract class KbsTemplateElement extends LitElement {
   /** The form is shown only once the questionnaire is settled, so it never swaps under the user. */
   @state() protected resolving = true;
   private resolved: Promise<void> = Promise.resolve();
-  private resolvedFor?: Questionnaire;
+  private resolvedFor?: unknown;
   @query('kbs-questionnaire') protected form?: KbsQuestionnaire;
 
   /** The record the form files to, once verified (see `findSubject`). */
@@ -57,8 +60,14 @@ export abstract class KbsTemplateElement extends LitElement {
   private answersFor?: string;
   private built?: { baseUrl: string; gateway: KbsGateway };
 
-  /** The questionnaire this element is built around. */
-  protected abstract readonly bundled: Questionnaire;
+  /** The template this element is: its bundled content (built-in, validated at build time) loads on first connect. */
+  protected abstract readonly template: TemplateName;
+  /** The bundled questionnaire's canonical and title, known before its content has loaded. */
+  protected get bundled(): (typeof TEMPLATES)[TemplateName] {
+    return TEMPLATES[this.template];
+  }
+  /** The bundled questionnaire and the ValueSets it uses, once loaded. */
+  @state() protected content?: TemplateContent;
 
   /** Works out the verified subject from the element's inputs; throws SubjectProblem. */
   protected abstract findSubject(gateway: KbsGateway | undefined, now: Date): Promise<Reference>;
@@ -71,7 +80,7 @@ export abstract class KbsTemplateElement extends LitElement {
     if (this.gateway) return this.gateway;
     if (!this.fhirBaseUrl) return undefined;
     if (this.built?.baseUrl !== this.fhirBaseUrl) {
-      this.built = { baseUrl: this.fhirBaseUrl, gateway: createFhirGateway({ baseUrl: this.fhirBaseUrl, token: () => this.token, conceptMaps: CONCEPT_MAPS }) };
+      this.built = { baseUrl: this.fhirBaseUrl, gateway: createLazyFhirGateway({ baseUrl: this.fhirBaseUrl, token: () => this.token, conceptMaps: () => import('../generated/concept-maps.js').then((m) => m.CONCEPT_MAPS) }) };
     }
     return this.built.gateway;
   }
@@ -238,28 +247,40 @@ export abstract class KbsTemplateElement extends LitElement {
     if (this.subjectSeq === 1 || changed.has('gateway') || changed.has('fhirBaseUrl')) void this.watchOutbox();
   }
 
-  /** The host's questionnaire, else the record system's copy of the bundled one, else the bundled one. */
+  /**
+   * The host's questionnaire, else the bundled one, on screen at once; the record system's copy of
+   * the bundled canonical is then compared in the background (see `checkServerCopy`).
+   */
   private async resolveQuestionnaire(): Promise<void> {
-    const wanted = this.questionnaire ?? this.bundled;
-    this.resolvedFor = wanted;
-    await this.settled;
-    if (this.resolvedFor !== wanted) return;
-    const gateway = this.effectiveGateway;
-    if (this.questionnaire || !gateway) {
+    const wanted = this.questionnaire;
+    this.resolvedFor = wanted ?? this.bundled;
+    const mine = this.resolvedFor;
+    if (wanted) {
       this.active = wanted;
       this.resolving = false;
       return;
     }
-    this.resolving = true;
-    const canonical = questionnaireCanonical(wanted)!;
-    const loaded = await gateway.loadQuestionnaire(canonical, wanted).catch(() => undefined);
-    if (this.resolvedFor !== wanted) return;
-    // Only the same canonical url|version is the same form; anything else a server returns is ignored.
-    const same = loaded && questionnaireCanonical(loaded.questionnaire) === canonical;
-    this.active = same ? loaded.questionnaire : wanted;
-    // Same canonical and version means the same content: which copy is used is the integrator's concern, not the clinician's.
-    if (loaded?.notice) console.info(`${this.localName}: ${loaded.notice}`);
+    this.content ??= await this.bundled.load();
+    if (this.resolvedFor !== mine) return;
+    this.active = this.content.QUESTIONNAIRE;
     this.resolving = false;
+    void this.checkServerCopy(this.content.QUESTIONNAIRE);
+  }
+
+  /** Tells the integrator when the record system holds a different form under the same canonical url|version. */
+  private async checkServerCopy(bundled: Questionnaire): Promise<void> {
+    await this.settled;
+    const gateway = this.effectiveGateway;
+    const canonical = questionnaireCanonical(bundled);
+    if (!gateway || !canonical) return;
+    const loaded = await gateway.loadQuestionnaire(canonical, bundled).catch(() => undefined);
+    if (!loaded || loaded.source !== 'server' || sameContent(loaded.questionnaire, bundled)) return;
+    const issues: Issue[] = [{
+      severity: 'warning', location: 'Questionnaire', code: 'server-copy',
+      message: `the record system holds a different form under ${canonical}; the copy built into this app is used. Same canonical url and version must mean the same content: give the changed form a new version.`,
+    }];
+    emit(this, 'kbs-load-warning', { issues });
+    console.warn(`${this.localName}: ${issues[0]!.message}`);
   }
 
   /** The subject problem, shown where the template puts it. */
@@ -282,13 +303,25 @@ export abstract class KbsTemplateElement extends LitElement {
         .encounter=${encounter}
         .author=${this.author}
         .gateway=${this.effectiveGateway}
-        .valueSets=${VALUE_SETS}
+        .valueSets=${this.content?.VALUE_SETS ?? []}
         .now=${this.now}
         .newId=${this.newId}
         ?readonly=${this.readonly}
         density=${this.density}
       >${options.slotted ?? nothing}</kbs-questionnaire>`;
   }
+}
+
+/** Two copies of a questionnaire are the same form when they agree on everything but server bookkeeping (id, meta, narrative). */
+function sameContent(a: Questionnaire, b: Questionnaire): boolean {
+  const strip = ({ id: _id, meta: _meta, text: _text, ...rest }: Questionnaire) => rest;
+  return stableJson(strip(a)) === stableJson(strip(b));
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(value);
 }
 
 export { KbsQuestionnaire };
