@@ -15,7 +15,7 @@ export interface LazyGatewayOptions extends Omit<GatewayOptions, 'conceptMaps'> 
 }
 
 /** After the next frame has been painted (or soon, where frames do not run: a background tab, Node). */
-function afterFirstPaint(): Promise<void> {
+export function afterNextPaint(): Promise<void> {
   const frame = globalThis.requestAnimationFrame;
   return new Promise((resolve) => {
     const soon = setTimeout(resolve, 100);
@@ -29,7 +29,7 @@ function afterFirstPaint(): Promise<void> {
 export function createLazyFhirGateway(options: LazyGatewayOptions): KbsGateway {
   const listeners = new Set<(result: SubmitResult) => void>();
   let real: Promise<KbsGateway> | undefined;
-  const gateway = () => (real ??= afterFirstPaint()
+  const gateway = () => (real ??= afterNextPaint()
     .then(() => Promise.all([import('./gateway.js'), options.conceptMaps?.() ?? []]))
     .then(([{ createFhirGateway }, conceptMaps]) => {
       const { conceptMaps: _lazy, ...rest } = options;

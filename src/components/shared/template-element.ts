@@ -13,7 +13,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { property, query, state } from 'lit/decorators.js';
 import { questionnaireCanonical, type Issue, type Questionnaire, type QuestionnaireResponse, type Reference } from '../../engine/renderer.js';
 import type { KbsGateway } from '../../fhir/gateway.js';
-import { createLazyFhirGateway } from '../../fhir/lazy-gateway.js';
+import { afterNextPaint, createLazyFhirGateway } from '../../fhir/lazy-gateway.js';
 import { emit } from '../events.js';
 import { SubjectProblem } from './subject.js';
 import { TEMPLATES, type TemplateContent, type TemplateName } from '../generated/templates.js';
@@ -68,6 +68,8 @@ export abstract class KbsTemplateElement extends LitElement {
   }
   /** The bundled questionnaire and the ValueSets it uses, once loaded. */
   @state() protected content?: TemplateContent;
+  /** Why the bundled questionnaire could not be loaded, for the clinician. */
+  @state() private contentProblem?: string;
 
   /** Works out the verified subject from the element's inputs; throws SubjectProblem. */
   protected abstract findSubject(gateway: KbsGateway | undefined, now: Date): Promise<Reference>;
@@ -106,10 +108,14 @@ export abstract class KbsTemplateElement extends LitElement {
   }
 
   /**
-   * The first requests wait one task: a host page's own script usually sets `token`, `patient` and the
-   * rest just after the element first renders, and they should go out with what it sets.
+   * The first requests wait until the element's first content has been painted: a host page's own
+   * script usually sets `token`, `patient` and the rest just after the element first renders, and they
+   * should go out with what it sets; and the form is on screen before the network code (which the
+   * first request loads) is even fetched.
    */
-  private settled = new Promise<void>((ok) => setTimeout(ok, 0));
+  private painted!: () => void;
+  private settled = new Promise<void>((ok) => (this.painted = ok));
+  private paintWatched = false;
 
   private checkSubject(): Promise<void> {
     const seq = ++this.subjectSeq;
@@ -234,6 +240,10 @@ export abstract class KbsTemplateElement extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    if (!this.resolving && !this.paintWatched) {
+      this.paintWatched = true;
+      void Promise.resolve(this.form?.ready).then(afterNextPaint).then(this.painted, this.painted);
+    }
     // A new token (a sign-in after a refusal, a refreshed SMART token): send what waits for it.
     if (changed.has('token') && this.token) void this.effectiveGateway?.flushOutbox();
   }
@@ -260,8 +270,17 @@ export abstract class KbsTemplateElement extends LitElement {
       this.resolving = false;
       return;
     }
-    this.content ??= await this.bundled.load();
+    try {
+      this.content ??= await this.bundled.load();
+    } catch (e) {
+      // The template's own chunk could not be fetched (offline while the page loaded): said, never a blank form.
+      if (this.resolvedFor !== mine) return;
+      this.contentProblem = `This form could not be loaded (${(e as Error).message}). Reload the page; if it happens again, record in the usual way and tell your system administrator.`;
+      this.resolving = false;
+      return;
+    }
     if (this.resolvedFor !== mine) return;
+    this.contentProblem = undefined;
     this.active = this.content.QUESTIONNAIRE;
     this.resolving = false;
     void this.checkServerCopy(this.content.QUESTIONNAIRE);
@@ -290,6 +309,7 @@ export abstract class KbsTemplateElement extends LitElement {
 
   protected renderForm(encounter: Reference | undefined, options: { hidden?: boolean; afterSlots?: readonly string[]; slotted?: unknown; followUpsFor?: KbsQuestionnaire['followUpsFor'] } = {}): TemplateResult {
     if (this.resolving) return html`<p role="status">Loading form…</p>`;
+    if (this.contentProblem) return html`<p class="error-message" role="alert" part="load-problem">${this.contentProblem}</p>`;
     const subject = this.subject;
     return html`<kbs-questionnaire
         ?hidden=${options.hidden === true}

@@ -39,6 +39,8 @@ export class KbsFormItem extends HTMLElement {
   private parent?: ItemPath;
   private path!: ItemPath;
   private shown?: readonly unknown[];
+  /** How many times this item has rendered (for tests and profiling). */
+  renders = 0;
   /** This item's children, by their parent path and linkId. */
   private kids = new Map<string, KbsFormItem>();
 
@@ -73,6 +75,7 @@ export class KbsFormItem extends HTMLElement {
     const slice = this.slice();
     if (!force && same(this.shown, slice)) return;
     this.shown = slice;
+    this.renders++;
     render(this.template(), this, { host: this.host_.host });
   }
 
