@@ -173,6 +173,13 @@ const server = createServer((req, res) => {
     res.writeHead(search ? 200 : 404, { 'content-type': 'application/fhir+json' });
     return res.end(JSON.stringify(search ? { resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] } : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
   }
+  const floor = /^\/floor\/([^/]+)$/.exec(url.pathname);
+  if (floor) {
+    // The floor: the same probe on a page that has the first question's text and no script at all.
+    const { first } = QUESTIONNAIRES[floor[1]];
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    return res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title>${PROBE.replace('<script>', `<script data-first="${first.replace(/"/g, '&quot;')}">`)}</head><body><p>${first}</p></body></html>`);
+  }
   const m = /^\/page\/([^/]+)\/([^/]+)$/.exec(url.pathname);
   if (m) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -344,6 +351,19 @@ for (const name of names) {
     console.log(`${name.padEnd(24)} ${renderer.padEnd(12)} first ${r.firstVisible.toFixed(0)} ms  click ${Number.isNaN(r.click) ? '-' : r.click.toFixed(1)} ms  js ${(r.firstGzip / 1024).toFixed(0)}/${(r.gzip / 1024).toFixed(0)} KB gz  heap ${(r.heap / 1048576).toFixed(1)} MB  (${r.n}/${RUNS} ok${r.errors.length ? `; ${r.errors[0]}` : ''})`);
   }
 }
+// The floor of "first question visible" here: a page with the text and no script (navigation, first frame).
+const floorRuns = [];
+const floorOf = names.includes('eight-week-check') ? 'eight-week-check' : undefined;
+for (let i = 0; floorOf && i < RUNS; i++) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const p = await context.newPage();
+  await p.goto(`${origin}/floor/${floorOf}`);
+  await p.waitForFunction(() => window.__firstVisible !== undefined, null, { timeout: 60000 });
+  floorRuns.push(await p.evaluate(() => window.__firstVisible));
+  await context.close();
+}
+const floorMs = median(floorRuns);
+if (floorOf) console.log(`floor (no script)        first ${floorMs.toFixed(0)} ms`);
 await browser.close();
 server.close();
 
@@ -426,6 +446,7 @@ if (t('eight-week-check') && t('synthetic-1000')) {
   md += `\n## Targets\n\n| target | ours | target | | best peer |\n|---|--:|--:|---|---|\n`;
   md += row('JS loaded before the first question, gzip (8-week check)', kb(t('eight-week-check').firstGzip), '≤ 40', 'KB', t('eight-week-check').firstGzip <= 40 * 1024, best('eight-week-check', 'firstGzip', (v) => `${kb(v)} KB`));
   md += row('first question visible, 8-week check', fmt(t('eight-week-check').firstVisible), '≤ 60', 'ms', t('eight-week-check').firstVisible <= 60, best('eight-week-check', 'firstVisible', (v) => `${fmt(v)} ms`));
+  if (!Number.isNaN(floorMs)) md += `| the floor: the same text on a page with no script at all | ${fmt(floorMs)} ms | | | |\n`;
   md += row('first question visible, 1,000 items', fmt(t('synthetic-1000').firstVisible), '≤ 250', 'ms', t('synthetic-1000').firstVisible <= 250, best('synthetic-1000', 'firstVisible', (v) => `${fmt(v)} ms`));
   md += row('click → dependent painted, 1,000 items', fmt(t('synthetic-1000').click, 1), '≤ 16', 'ms', t('synthetic-1000').click <= 16, best('synthetic-1000', 'click', (v) => `${fmt(v, 1)} ms`));
   md += row('JS heap after render, 8-week check', fmt(t('eight-week-check').heap / 1048576, 1), '≤ 2', 'MB', t('eight-week-check').heap <= 2 * 1048576, best('eight-week-check', 'heap', (v) => `${fmt(v / 1048576, 1)} MB`));

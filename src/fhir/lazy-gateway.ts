@@ -54,8 +54,8 @@ export function createLazyFhirGateway(options: LazyGatewayOptions): KbsGateway {
     query: async (search) => (await gateway()).query!(search),
     expandValueSet: async (canonical) => (await gateway()).expandValueSet!(canonical),
     onResult(listener) {
+      // Held until the real gateway exists: listening alone does not load it (the first call does).
       listeners.add(listener);
-      void gateway().catch(() => undefined); // a listener is waiting for results: the outbox may have some to send
       return () => listeners.delete(listener);
     },
   };

@@ -29,17 +29,24 @@ const FIRST_ITEMS = `window.firstItems = (el) => new Promise((ok) => {
 })`;
 declare function firstItems(el: HTMLElement): Promise<number>;
 
+/** In the page: a <kbs-questionnaire> given `q`, and how many items it had when they first joined its shadow root. */
+const MOUNT = `window.mountLong = async (q) => {
+  const el = document.createElement('kbs-questionnaire');
+  el.questionnaire = q;
+  document.querySelector('#host').append(el);
+  return { el, first: await firstItems(el) };
+}`;
+declare function mountLong(q: fhir4.Questionnaire): Promise<{ el: HTMLElement & { ready: Promise<void> }; first: number }>;
+
 describe('<kbs-questionnaire> made of one element per item', () => {
   test('a 1,000-item form shows its first screenful first and the rest before ready; one answer re-renders two items', async () => {
     const page = await env.browser.newPage();
     try {
       await openHarness(page, env.server);
       await page.evaluate(FIRST_ITEMS);
+      await page.evaluate(MOUNT);
       const counts = await page.evaluate(async (q) => {
-        const el = document.createElement('kbs-questionnaire');
-        el.questionnaire = q;
-        document.querySelector('#host')!.append(el);
-        const first = await firstItems(el);
+        const { el, first } = await mountLong(q);
         await el.ready;
         return { first, all: el.shadowRoot!.querySelectorAll('kbs-form-item').length };
       }, synthetic(1000));
@@ -68,11 +75,9 @@ describe('<kbs-questionnaire> made of one element per item', () => {
     try {
       await openHarness(page, env.server);
       await page.evaluate(FIRST_ITEMS);
+      await page.evaluate(MOUNT);
       const made = await page.evaluate(async (q) => {
-        const el = document.createElement('kbs-questionnaire');
-        el.questionnaire = q;
-        document.querySelector('#host')!.append(el);
-        const before = await firstItems(el);
+        const { el, first: before } = await mountLong(q);
         window.dispatchEvent(new Event('beforeprint'));
         return { before, after: el.shadowRoot!.querySelectorAll('kbs-form-item').length };
       }, synthetic(2000));
@@ -141,6 +146,49 @@ describe('a template element first paints, then connects', () => {
     } finally {
       await page.close();
       await server.close();
+    }
+  });
+
+  test('a template whose own chunk cannot be fetched says so: never a blank form', async () => {
+    const page = await env.browser.newPage();
+    try {
+      await page.route(/\/bundle\/eight-week-check-[^/]*\.js$/, (route) => route.abort());
+      await openHarness(page, env.server);
+      const text = await page.evaluate(async () => {
+        const el = document.createElement('kbs-eight-week-check');
+        document.querySelector('#host')!.append(el);
+        for (let i = 0; i < 50 && !el.shadowRoot!.querySelector('[part="load-problem"]'); i++) await new Promise((ok) => setTimeout(ok, 50));
+        return el.shadowRoot!.querySelector('[part="load-problem"]')?.textContent ?? '';
+      });
+      expect(text).toMatch(/^This form could not be loaded .*record in the usual way/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a template's own re-render (its tally, its outcome notes) does not re-render the form's items", async () => {
+    const page = await env.browser.newPage();
+    try {
+      await openHarness(page, env.server);
+      const rendered = await page.evaluate(async () => {
+        const el = document.createElement('kbs-bed-sharing-assessment');
+        document.querySelector('#host')!.append(el);
+        await el.ready;
+        const form = el.shadowRoot!.querySelector('kbs-questionnaire')!;
+        const root = form.shadowRoot!;
+        const renders = () => new Map([...root.querySelectorAll('kbs-form-item')].map((i) => [i.dataset.linkId!, (i as HTMLElement & { renders: number }).renders]));
+        const before = renders();
+        (root.querySelector('input[data-path="checklist/smoking"][data-option="Yes"]') as HTMLInputElement).click();
+        await form.updateComplete;
+        await el.updateComplete;
+        await form.updateComplete;
+        const after = renders();
+        return [...after].filter(([id, n]) => n !== before.get(id)).map(([id]) => id);
+      });
+      expect(rendered).toContain('smoking');
+      for (const untouched of ['contact', 'key-messages', 'key-message-1', 'alcohol']) expect(rendered).not.toContain(untouched);
+    } finally {
+      await page.close();
     }
   });
 });

@@ -580,7 +580,8 @@ export class KbsQuestionnaire extends LitElement implements ItemHost {
 
   /** Tells every item the state changed; each renders again only if what it shows did. */
   private refreshItems(): void {
-    const globals = [this.readonly, this.valueSets, this.resolved, this.submitted, this.renderingXhtml, this.afterSlots];
+    // By value where hosts pass a new array each render (afterSlots), by reference where a new value means new content.
+    const globals = [this.readonly, this.valueSets, this.resolved, this.submitted, this.renderingXhtml, this.afterSlots.join('\n')];
     if (globals.some((g, i) => g !== this.generationOf[i])) {
       this.generationOf = globals;
       this.generation = {};

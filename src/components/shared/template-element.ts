@@ -21,6 +21,8 @@ import { KbsQuestionnaire } from '../questionnaire/kbs-questionnaire.js';
 import { tokens } from './tokens.styles.js';
 
 const SUPERSEDED = new Error('superseded');
+/** One empty list, so a re-render of the template is not a change of ValueSets to the form. */
+const NO_VALUE_SETS: fhir4.ValueSet[] = [];
 
 export abstract class KbsTemplateElement extends LitElement {
   static override styles = [tokens];
@@ -323,7 +325,7 @@ export abstract class KbsTemplateElement extends LitElement {
         .encounter=${encounter}
         .author=${this.author}
         .gateway=${this.effectiveGateway}
-        .valueSets=${this.content?.VALUE_SETS ?? []}
+        .valueSets=${this.content?.VALUE_SETS ?? NO_VALUE_SETS}
         .now=${this.now}
         .newId=${this.newId}
         ?readonly=${this.readonly}
