@@ -113,3 +113,30 @@ describe.each(Object.keys(TAGS) as Scenario['template'][])('%s', (template) => {
     await Promise.all([page.close(), readonlyPage.close(), narrow.close()]);
   });
 });
+
+describe('a record saved, then changed on the same screen', () => {
+  test('the second save is refused with a reason, never "Saved" over a record that did not change', async () => {
+    const page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      const identifier = crypto.randomUUID();
+      await mount(page, 'eight-week-check', { identifier });
+      const click = (path: string, option: string) => page.evaluate(({ path, option }) => {
+        const form = document.querySelector('kbs-eight-week-check')!.shadowRoot!.querySelector('kbs-questionnaire')!;
+        (form.shadowRoot!.querySelector(`input[data-path="${path}"][data-option="${option}"]`) as HTMLInputElement).click();
+        return form.updateComplete;
+      }, { path, option });
+      const save = () => page.evaluate(() => document.querySelector('kbs-eight-week-check')!.shadowRoot!.querySelector('kbs-questionnaire')!.submit());
+      await click('kbs/advice-child-safety', 'true');
+      expect((await save())?.state).toBe('saved');
+      await click('kbs/safer-sleep/info-infant-safe-sleeping', 'true');
+      expect(await save()).toBeUndefined();
+      const status = await page.evaluate(() => document.querySelector('kbs-eight-week-check')!.shadowRoot!.querySelector('kbs-questionnaire')!.shadowRoot!.querySelector('[part="status"]')!.textContent!.trim());
+      expect(status).toMatch(/^Not saved: this record is already in the record system/);
+      expect(await events(page)).toEqual(['kbs-submit', 'kbs-saved', 'kbs-save-error']);
+      const [, found] = await env.server.request('GET', `/QuestionnaireResponse?identifier=${encodeURIComponent(`urn:ietf:rfc:3986|urn:uuid:${identifier}`)}`);
+      expect((found as fhir4.Bundle).entry).toHaveLength(1);
+    } finally {
+      await page.close();
+    }
+  });
+});

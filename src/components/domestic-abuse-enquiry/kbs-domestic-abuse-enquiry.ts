@@ -35,6 +35,7 @@ type GateKey = (typeof GATE)[number]['key'];
  * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
  * @fires kbs-invalid - The user asked to save but some answers need attention.
  * @fires kbs-load-warning - For the integrator: the questionnaire loaded with warnings, or the record system holds a different form under the same canonical url|version (`detail.issues`); also written to the console.
+ * @csspart load-problem - Said in place of the form when the form itself could not be loaded.
  * @csspart gate - The "Is it safe to ask now?" questions.
  * @csspart hide - The "Hide" button.
  */

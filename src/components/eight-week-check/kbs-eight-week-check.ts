@@ -23,6 +23,7 @@ export const EIGHT_WEEK_TICKS = ['kbs/advice-child-safety', 'kbs/safer-sleep/inf
  * @fires kbs-save-error - The save failed or is queued; `detail.result.message` says which.
  * @fires kbs-invalid - The user asked to save but some answers need attention.
  * @fires kbs-load-warning - For the integrator: the questionnaire loaded with warnings, or the record system holds a different form under the same canonical url|version (`detail.issues`); also written to the console.
+ * @csspart load-problem - Said in place of the form when the form itself could not be loaded.
  * @csspart tally - The "n of 3 messages recorded" line.
  */
 @customElement('kbs-eight-week-check')

@@ -2,8 +2,9 @@
  * <kbs-questionnaire>: renders any FHIR R4 Questionnaire the engine supports, NHS.UK style.
  *
  * Conventions: the engine owns the form (answers, enabling, validation, the response); this
- * element only turns engine state into DOM and user input into engine calls. It never builds FHIR
- * JSON itself. Text from a questionnaire is always rendered as text (Lit escapes it); the only HTML
+ * element loads the questionnaire, fills it from the record, saves it, and gives its items the
+ * engine state: each item is a `<kbs-form-item>` (controls/item.ts) that renders itself when what
+ * it shows changes, with the controls in controls/. It never builds FHIR JSON itself. Text from a questionnaire is always rendered as text (Lit escapes it); the only HTML
  * path is `rendering-xhtml`, through the allow-list profile in `xhtml.ts`. Errors appear only after a submit attempt.
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
@@ -144,6 +145,8 @@ export class KbsQuestionnaire extends LitElement implements ItemHost {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // "Not saved" because the record was not yet known: no longer true once it is.
+    if (changed.has('saveBlocked') && !this.saveBlocked && this.status?.state === 'rejected' && this.status.message.startsWith('Not saved. ')) this.status = undefined;
     if (changed.has('questionnaire') || changed.has('response')) this.loaded = this.load();
     else if ((changed.has('patient') || changed.has('gateway')) && this.form) void this.populate();
     if (changed.has('gateway')) this.listen();
@@ -306,6 +309,7 @@ export class KbsQuestionnaire extends LitElement implements ItemHost {
     this.status = undefined;
     this.raw.clear();
     this.rawVersions.clear();
+    this.savedItems = undefined;
     this.loading = false;
     if (this.warnings.length) this.warn(this.warnings, form?.questionnaire);
     if (form) void this.populate();
@@ -381,9 +385,17 @@ export class KbsQuestionnaire extends LitElement implements ItemHost {
     }
     const amending = this.response?.status === 'completed' || this.response?.status === 'amended';
     const response = this.buildResponse(amending ? 'amended' : 'completed')!;
+    if (this.savedItems !== undefined && this.savedItems !== JSON.stringify(response.item ?? [])) {
+      // Sent again under the same identifier, changed answers would be taken as the record already
+      // stored (a conditional create finds it): the screen would say "Saved" while the record is unchanged.
+      this.status = { state: 'rejected', message: 'Not saved: this record is already in the record system, and a change made here would not reach it. Open the saved record to amend it.' };
+      emit(this, 'kbs-save-error', { result: { state: 'rejected', message: this.status.message } });
+      return undefined;
+    }
     if (!emit(this, 'kbs-submit', { response }, { cancelable: true })) return undefined;
     if (!this.gateway) {
       this.status = { state: 'rejected', message: 'Could not be saved: this page has no connection to a record system.' };
+      emit(this, 'kbs-save-error', { result: { state: 'rejected', message: this.status.message } });
       return undefined;
     }
     if (isRestricted(this.form.questionnaire) && !this.patient) {
@@ -399,6 +411,7 @@ export class KbsQuestionnaire extends LitElement implements ItemHost {
       onStatus: (status) => (this.status = status),
     });
     this.status = result;
+    if (result.state === 'saved') this.savedItems = JSON.stringify(response.item ?? []);
     emit(this, result.state === 'saved' ? 'kbs-saved' : 'kbs-save-error', { result });
     return result;
   }
@@ -459,6 +472,8 @@ export class KbsQuestionnaire extends LitElement implements ItemHost {
     return this.submitted ? this.issuesByPath.get(path) : undefined;
   }
 
+  /** The answers of the record this form saved (confirmed), if it has. */
+  private savedItems?: string;
   private issuesByPath = new Map<ItemPath, Issue>();
   private issuesIndexed?: Issue[];
 

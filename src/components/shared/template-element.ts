@@ -248,6 +248,7 @@ export abstract class KbsTemplateElement extends LitElement {
     }
     // A new token (a sign-in after a refusal, a refreshed SMART token): send what waits for it.
     if (changed.has('token') && this.token) void this.effectiveGateway?.flushOutbox();
+    if (changed.has('token') && this.token && !this.serverCopyChecked && this.content && !this.questionnaire) void this.checkServerCopy(this.content.QUESTIONNAIRE);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -288,6 +289,8 @@ export abstract class KbsTemplateElement extends LitElement {
     void this.checkServerCopy(this.content.QUESTIONNAIRE);
   }
 
+  private serverCopyChecked = false;
+
   /** Tells the integrator when the record system holds a different form under the same canonical url|version. */
   private async checkServerCopy(bundled: Questionnaire): Promise<void> {
     await this.settled;
@@ -295,6 +298,8 @@ export abstract class KbsTemplateElement extends LitElement {
     const canonical = questionnaireCanonical(bundled);
     if (!gateway || !canonical) return;
     const loaded = await gateway.loadQuestionnaire(canonical, bundled).catch(() => undefined);
+    // Not answered (not signed in yet, not reachable): asked again when a token is given.
+    this.serverCopyChecked = !!loaded && !/could not be reached/.test(loaded.notice ?? '');
     if (!loaded || loaded.source !== 'server' || sameContent(loaded.questionnaire, bundled)) return;
     const issues: Issue[] = [{
       severity: 'warning', location: 'Questionnaire', code: 'server-copy',
