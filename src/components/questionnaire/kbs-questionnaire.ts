@@ -16,6 +16,7 @@ import {
   type Reference, type StoredTask,
 } from '../../engine/renderer.js';
 import type { KbsGateway, SaveStatus, SubmitResult } from '../../fhir/gateway.js';
+import { afterNextPaint } from '../../fhir/lazy-gateway.js';
 import { emit } from '../events.js';
 import { tokens } from '../shared/tokens.styles.js';
 import { idFor, isHelp, isHidden } from './controls/context.js';
@@ -172,6 +173,9 @@ export class KbsQuestionnaire extends LitElement implements ItemHost {
       warn([{ severity: 'warning', location: 'Questionnaire.extension (variable)', code: 'population', message: 'asks for data from the record (x-fhir-query), but no record system connection was given; nothing was filled in' }]);
       return;
     }
+    // The form is on screen first: FHIRPath and the record's answers come after its first paint.
+    await afterNextPaint();
+    if (seq !== this.populateSeq) return;
     const evaluator = start.evaluator ?? (await loadExpressionSupport().catch(() => undefined));
     if (!evaluator || seq !== this.populateSeq) return;
     const context = this.launchContext();
