@@ -54,6 +54,8 @@ export interface LoadedQuestionnaire {
   source: 'server' | 'bundled';
   /** Said to the user when the bundled copy is used. */
   notice?: string;
+  /** The bundled copy is used because the record system did not answer (unreachable, or refused the sign-in). */
+  unanswered?: boolean;
 }
 
 export interface KbsGateway {
@@ -321,7 +323,7 @@ export function createFhirGateway(options: GatewayOptions): KbsGateway {
         throw new FhirGatewayError('not-found', 'This form was not found in the record system.');
       } catch (error) {
         if (bundled && !(error instanceof FhirGatewayError && error.kind === 'invalid-input')) {
-          return { questionnaire: bundled, source: 'bundled', notice: 'The record system could not be reached for this form, so the copy built into this app is used.' };
+          return { questionnaire: bundled, source: 'bundled', unanswered: true, notice: 'The record system could not be reached for this form, so the copy built into this app is used.' };
         }
         throw toGatewayError(error);
       }

@@ -38,6 +38,15 @@ const MOUNT = `window.mountLong = async (q) => {
 }`;
 declare function mountLong(q: fhir4.Questionnaire): Promise<{ el: HTMLElement & { ready: Promise<void> }; first: number }>;
 
+/** In the page: the linkIds of the items of `form` that rendered again while `act` ran. */
+const RENDERED_BY = `window.renderedBy = async (form, act) => {
+  const renders = () => new Map([...form.shadowRoot.querySelectorAll('kbs-form-item')].map((i) => [i.dataset.linkId, i.renders]));
+  const before = renders();
+  await act();
+  return [...renders()].filter(([id, n]) => n !== before.get(id)).map(([id]) => id).sort();
+}`;
+declare function renderedBy(form: HTMLElement, act: () => Promise<unknown>): Promise<string[]>;
+
 describe('<kbs-questionnaire> made of one element per item', () => {
   test('a 1,000-item form shows its first screenful first and the rest before ready; one answer re-renders two items', async () => {
     const page = await env.browser.newPage();
@@ -54,15 +63,15 @@ describe('<kbs-questionnaire> made of one element per item', () => {
       expect(counts.first).toBeLessThan(1000);
       expect(counts.all).toBe(1000);
 
+      await page.evaluate(RENDERED_BY);
       const touched = await page.evaluate(async () => {
         const form = document.querySelector('kbs-questionnaire')!;
         const root = form.shadowRoot!;
-        const renders = () => new Map([...root.querySelectorAll('kbs-form-item')].map((i) => [i.dataset.linkId!, (i as HTMLElement & { renders: number }).renders]));
-        const before = renders();
-        (root.querySelector('input[data-path="b0"][data-option="Yes"]') as HTMLInputElement).click();
-        await form.updateComplete;
-        const after = renders();
-        return { rendered: [...after].filter(([id, n]) => n !== before.get(id)).map(([id]) => id).sort(), dependent: root.querySelector('[data-path="d0"]') !== null };
+        const rendered = await renderedBy(form, () => {
+          (root.querySelector('input[data-path="b0"][data-option="Yes"]') as HTMLInputElement).click();
+          return form.updateComplete;
+        });
+        return { rendered, dependent: root.querySelector('[data-path="d0"]') !== null };
       });
       expect(touched).toEqual({ rendered: ['b0', 'd0'], dependent: true });
     } finally {
@@ -170,20 +179,18 @@ describe('a template element first paints, then connects', () => {
     const page = await env.browser.newPage();
     try {
       await openHarness(page, env.server);
+      await page.evaluate(RENDERED_BY);
       const rendered = await page.evaluate(async () => {
         const el = document.createElement('kbs-bed-sharing-assessment');
         document.querySelector('#host')!.append(el);
         await el.ready;
         const form = el.shadowRoot!.querySelector('kbs-questionnaire')!;
-        const root = form.shadowRoot!;
-        const renders = () => new Map([...root.querySelectorAll('kbs-form-item')].map((i) => [i.dataset.linkId!, (i as HTMLElement & { renders: number }).renders]));
-        const before = renders();
-        (root.querySelector('input[data-path="checklist/smoking"][data-option="Yes"]') as HTMLInputElement).click();
-        await form.updateComplete;
-        await el.updateComplete;
-        await form.updateComplete;
-        const after = renders();
-        return [...after].filter(([id, n]) => n !== before.get(id)).map(([id]) => id);
+        return renderedBy(form, async () => {
+          (form.shadowRoot!.querySelector('input[data-path="checklist/smoking"][data-option="Yes"]') as HTMLInputElement).click();
+          await form.updateComplete;
+          await el.updateComplete;
+          await form.updateComplete;
+        });
       });
       expect(rendered).toContain('smoking');
       for (const untouched of ['contact', 'key-messages', 'key-message-1', 'alcohol']) expect(rendered).not.toContain(untouched);

@@ -299,7 +299,7 @@ export abstract class KbsTemplateElement extends LitElement {
     if (!gateway || !canonical) return;
     const loaded = await gateway.loadQuestionnaire(canonical, bundled).catch(() => undefined);
     // Not answered (not signed in yet, not reachable): asked again when a token is given.
-    this.serverCopyChecked = !!loaded && !/could not be reached/.test(loaded.notice ?? '');
+    this.serverCopyChecked = !!loaded && !loaded.unanswered;
     if (!loaded || loaded.source !== 'server' || sameContent(loaded.questionnaire, bundled)) return;
     const issues: Issue[] = [{
       severity: 'warning', location: 'Questionnaire', code: 'server-copy',
